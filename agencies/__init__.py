@@ -1,0 +1,1 @@
+"""Countries, agencies, memberships and partner systems."""

@@ -1,0 +1,1 @@
+"""Reports, agreements, dissemination (need-to-know), alerts and audit."""

@@ -1,0 +1,76 @@
+"""Models of the sharing app."""
+
+from sharing.models.agreements import Agreement, AgreementParty, AgreementState
+from sharing.models.alerts import (
+    Alert,
+    AlertDelivery,
+    AlertEvent,
+    Channel,
+    DeliveryState,
+    EmailMode,
+    Subscription,
+)
+from sharing.models.audit import AuditAction, AuditChannel, AuditEvent, AuditOutcome
+from sharing.models.dissemination import (
+    AccessRequest,
+    AccessRequestState,
+    Dissemination,
+    DisseminationBasis,
+)
+from sharing.models.reports import (
+    Attachment,
+    Indicator,
+    IndicatorType,
+    Report,
+    ReportGroupObjectPermission,
+    ReportState,
+    ReportUserObjectPermission,
+    ReportVersion,
+)
+from sharing.models.taxonomy import (
+    COUNTRY_TLP_CEILING,
+    NO_ONWARD_DISSEMINATION,
+    Category,
+    HandlingCode,
+    InformationCredibility,
+    Priority,
+    SourceReliability,
+    Tlp,
+)
+
+__all__ = [
+    "COUNTRY_TLP_CEILING",
+    "NO_ONWARD_DISSEMINATION",
+    "AccessRequest",
+    "AccessRequestState",
+    "Agreement",
+    "AgreementParty",
+    "AgreementState",
+    "Alert",
+    "AlertDelivery",
+    "AlertEvent",
+    "Attachment",
+    "AuditAction",
+    "AuditChannel",
+    "AuditEvent",
+    "AuditOutcome",
+    "Category",
+    "Channel",
+    "DeliveryState",
+    "Dissemination",
+    "DisseminationBasis",
+    "EmailMode",
+    "HandlingCode",
+    "Indicator",
+    "IndicatorType",
+    "InformationCredibility",
+    "Priority",
+    "Report",
+    "ReportGroupObjectPermission",
+    "ReportState",
+    "ReportUserObjectPermission",
+    "ReportVersion",
+    "SourceReliability",
+    "Subscription",
+    "Tlp",
+]

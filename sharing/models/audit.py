@@ -1,0 +1,120 @@
+"""AuditEvent: the account of every exchange. Written only by sharing.audit.record()."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from agencies.models import Agency, Country, PartnerAPIKey
+
+
+class AuditAction(models.TextChoices):
+    # creation and alteration
+    REPORT_CREATED = "report.created", "Report created"
+    REPORT_PUBLISHED = "report.published", "Report published"
+    REPORT_EDITED = "report.edited", "Report edited"
+    REPORT_RETRACTED = "report.retracted", "Report retracted"
+    # consultation
+    REPORT_VIEWED = "report.viewed", "Report viewed"
+    REPORT_LISTED = "report.listed", "Reports listed or searched"
+    FEED_PULLED = "feed.pulled", "Feed pulled"
+    EXPORTED = "report.exported", "Reports exported"
+    ATTACHMENT_DOWNLOADED = "attachment.downloaded", "Attachment downloaded"
+    VISIBILITY_EXPLAINED = "visibility.explained", "Visibility explained"
+    # disclosure
+    GRANTED = "dissemination.granted", "Access granted"
+    REVOKED = "dissemination.revoked", "Access revoked"
+    ALERT_DELIVERED = "alert.delivered", "Alert delivered"
+    # combination
+    HIT_CHECKED = "indicator.hit_checked", "Indicator checked (hit/no-hit)"
+    ACCESS_REQUESTED = "access.requested", "Access requested"
+    ACCESS_APPROVED = "access.approved", "Access request approved"
+    ACCESS_REFUSED = "access.refused", "Access request refused"
+    # agreements and permissions
+    AGREEMENT_CREATED = "agreement.created", "Agreement created"
+    AGREEMENT_AMENDED = "agreement.amended", "Agreement amended"
+    AGREEMENT_ACTIVATED = "agreement.activated", "Agreement activated"
+    AGREEMENT_SUSPENDED = "agreement.suspended", "Agreement suspended"
+    AGREEMENT_REACTIVATED = "agreement.reactivated", "Agreement reactivated"
+    AGREEMENT_TERMINATED = "agreement.terminated", "Agreement terminated"
+    AGREEMENT_IN_FORCE = "agreement.in_force", "Agreement came into force"
+    AGREEMENT_EXPIRED = "agreement.expired", "Agreement expired"
+    MEMBERSHIP_CHANGED = "membership.changed", "Membership changed"
+    API_KEY_CREATED = "api_key.created", "API key created"
+    API_KEY_REVOKED = "api_key.revoked", "API key revoked"
+    # sessions and denials
+    LOGIN = "auth.login", "Signed in"
+    LOGIN_FAILED = "auth.login_failed", "Sign-in failed"
+    LOGOUT = "auth.logout", "Signed out"
+    ACCESS_DENIED = "access.denied", "Access denied"
+    # erasure
+    ERASED = "data.erased", "Data erased"
+
+
+class AuditChannel(models.TextChoices):
+    WEB = "web", "Web"
+    API = "api", "REST API"
+    TAXII = "taxii", "TAXII"
+    ADMIN = "admin", "Admin"
+    COMMAND = "command", "Management command"
+    SYSTEM = "system", "System task"
+
+
+class AuditOutcome(models.TextChoices):
+    SUCCESS = "success", "Success"
+    DENIED = "denied", "Denied"
+    ERROR = "error", "Error"
+
+
+class AuditEvent(models.Model):
+    occurred_at = models.DateTimeField(db_index=True)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    actor_key = models.ForeignKey(
+        PartnerAPIKey,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    # Kept as text too, so the record stays readable if the user or key is ever removed.
+    actor_label = models.CharField(max_length=200, blank=True)
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    country = models.ForeignKey(
+        Country, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_ids = models.JSONField(default=list, blank=True)
+    recipients = models.JSONField(default=list, blank=True)
+    justification = models.TextField(blank=True)
+    channel = models.CharField(max_length=10, choices=AuditChannel.choices)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(
+        max_length=10, choices=AuditOutcome.choices, default=AuditOutcome.SUCCESS
+    )
+    details = models.JSONField(default=dict, blank=True)
+    # Hash chain: each event seals the previous one's hash (filled by the sealer).
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["action", "-occurred_at"], name="audit_by_action"),
+            models.Index(fields=["agency", "-occurred_at"], name="audit_by_agency"),
+            models.Index(fields=["object_type", "-occurred_at"], name="audit_by_object_type"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} {self.outcome}"

@@ -1,0 +1,167 @@
+"""The legal record of who could see which report, when and why; and access requests."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+
+from agencies.models import Agency, Country
+from sharing.models.agreements import Agreement
+from sharing.models.reports import Report
+
+
+class AccessRequestState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class AccessRequest(models.Model):
+    """A hit/no-hit follow-up: an agency asks the originator for a report it cannot see."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="access_requests")
+    requesting_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="access_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    justification = models.TextField()
+    state = models.CharField(
+        max_length=10, choices=AccessRequestState.choices, default=AccessRequestState.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "requesting_agency"],
+                condition=models.Q(state="pending"),
+                name="access_request_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="pending", decided_at__isnull=True)
+                | (~models.Q(state="pending") & models.Q(decided_at__isnull=False)),
+                name="access_request_decided_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requesting_agency} -> {self.report_id} ({self.state})"
+
+
+class DisseminationBasis(models.TextChoices):
+    TLP_CLEAR = "tlp_clear", "TLP:CLEAR (every agency)"
+    ORIGINATOR = "originator", "Originator agency"
+    ORIGINATOR_COUNTRY = "originator_country", "Originator's country"
+    AGREEMENT = "agreement", "Agreement"
+    NAMED_RECIPIENT = "named_recipient", "Named recipient"
+    ACCESS_REQUEST = "access_request", "Approved access request"
+    FORWARDED = "forwarded", "Forwarded by a recipient agency"
+
+
+class Dissemination(models.Model):
+    """One grant of a report to a country or agency group, with its basis; revoked, never deleted."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="disseminations")
+    # The auth group holding the guardian grant (country, agency, or every agency for CLEAR).
+    # Few indexes on purpose: revoking 300k rows rewrites every index entry of each row.
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="+", db_index=False)
+    recipient_country = models.ForeignKey(
+        Country, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    recipient_agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    basis = models.CharField(max_length=20, choices=DisseminationBasis.choices)
+    agreement = models.ForeignKey(
+        Agreement,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="disseminations",
+        db_index=False,
+    )
+    access_request = models.ForeignKey(
+        AccessRequest,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    forwarded_by = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    granted_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["report", "granted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(basis="tlp_clear", recipient_country__isnull=True)
+                    & models.Q(recipient_agency__isnull=True)
+                )
+                | models.Q(recipient_country__isnull=False, recipient_agency__isnull=True)
+                | models.Q(recipient_country__isnull=True, recipient_agency__isnull=False),
+                name="dissemination_one_recipient",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(basis="agreement", agreement__isnull=False)
+                | (~models.Q(basis="agreement") & models.Q(agreement__isnull=True)),
+                name="dissemination_agreement_basis",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(basis="access_request", access_request__isnull=False)
+                | (~models.Q(basis="access_request") & models.Q(access_request__isnull=True)),
+                name="dissemination_access_request_basis",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(basis="forwarded", forwarded_by__isnull=False)
+                | (~models.Q(basis="forwarded") & models.Q(forwarded_by__isnull=True)),
+                name="dissemination_forwarded_basis",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True)
+                | models.Q(revoked_at__gte=models.F("granted_at")),
+                name="dissemination_revoked_after_granted",
+            ),
+            # At most one live row per (report, group, basis, agreement, access request).
+            models.UniqueConstraint(
+                fields=["report", "group", "basis", "agreement", "access_request"],
+                condition=models.Q(revoked_at__isnull=True),
+                nulls_distinct=False,
+                name="dissemination_live_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["agreement", "report"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="dissem_live_by_agreement",
+            ),
+            models.Index(
+                fields=["report", "group"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="dissem_live_by_report",
+            ),
+            models.Index(fields=["revoked_at"], name="dissem_revoked"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} -> {self.group_id} ({self.basis})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,254 @@
+"""Reports, their versions, indicators, attachments and the guardian object-permission tables."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from agencies.models import Agency, Country
+from sharing.models.taxonomy import (
+    Category,
+    HandlingCode,
+    InformationCredibility,
+    Priority,
+    SourceReliability,
+    Tlp,
+)
+
+
+class ReportState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    RETRACTED = "retracted", "Retracted"
+
+
+class ReportQuerySet(models.QuerySet["Report"]):
+    def visible_to(self, subject: Any) -> ReportQuerySet:
+        """Reports the user or partner system may see: the one entry point of every read path.
+
+        A single semi-join on the direct-FK group grants (no OR of subqueries, no global
+        permissions): a model-level view_report never widens what anyone sees.
+        """
+        from sharing.principals import resolve
+
+        principal = resolve(subject)
+        if principal.sees_nothing:
+            return self.none()
+        grants = ReportGroupObjectPermission.objects.filter(
+            permission_id=principal.view_permission_id, group_id__in=principal.group_ids
+        ).values("content_object_id")
+        return self.filter(id__in=grants)
+
+    def published(self) -> ReportQuerySet:
+        return self.filter(state=ReportState.PUBLISHED)
+
+
+class Report(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=1000, blank=True)
+    body = models.TextField(blank=True, help_text="Markdown; sanitised when rendered.")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="reports")
+    tlp = models.PositiveSmallIntegerField(choices=Tlp.choices, default=Tlp.AMBER)
+    handling_code = models.CharField(
+        max_length=2, choices=HandlingCode.choices, default=HandlingCode.H0
+    )
+    source_reliability = models.CharField(
+        max_length=1, choices=SourceReliability.choices, default=SourceReliability.F
+    )
+    information_credibility = models.PositiveSmallIntegerField(
+        choices=InformationCredibility.choices, default=InformationCredibility.CANNOT_JUDGE
+    )
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.ROUTINE)
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    place = models.CharField(max_length=200, blank=True)
+    border_sector = models.CharField(
+        max_length=200, blank=True, help_text="Border sector or crossing point."
+    )
+    originator_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="reports")
+    # Copied from the originator agency so dissemination can be computed set-based in SQL.
+    originator_country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_reports"
+    )
+    rel_to = models.ManyToManyField(
+        Country,
+        blank=True,
+        related_name="releasable_reports",
+        help_text="REL TO: when set, only these partner countries may receive the report.",
+    )
+    recipients = models.ManyToManyField(
+        Agency, blank=True, related_name="named_in_reports", help_text="Named recipient agencies."
+    )
+    state = models.CharField(max_length=10, choices=ReportState.choices, default=ReportState.DRAFT)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    retracted_at = models.DateTimeField(null=True, blank=True)
+    retraction_reason = models.TextField(blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        permissions = []  # view_report is Django's default "view" permission.
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(
+                    latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180
+                ),
+                name="report_coordinates_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state=ReportState.DRAFT) | models.Q(published_at__isnull=False),
+                name="report_published_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state=ReportState.RETRACTED)
+                | models.Q(retracted_at__isnull=False),
+                name="report_retracted_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "-published_at"], name="report_state_published"),
+            models.Index(
+                fields=["originator_country", "category", "tlp", "published_at"],
+                name="report_dissemination_scope",
+            ),
+            models.Index(fields=["modified_at", "id"], name="report_feed_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == ReportState.PUBLISHED
+
+
+class ReportVersion(models.Model):
+    """A snapshot of a report as it was after each published edit."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    change_note = models.CharField(max_length=500, blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    edited_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["report", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="report_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} v{self.number}"
+
+
+class IndicatorType(models.TextChoices):
+    PERSON_NAME = "person_name", "Person name"
+    TRAVEL_DOCUMENT = "travel_document", "Travel document"
+    VEHICLE_PLATE = "vehicle_plate", "Vehicle plate"
+    VESSEL_IMO = "vessel_imo", "Vessel IMO number"
+    VESSEL_MMSI = "vessel_mmsi", "Vessel MMSI"
+    PHONE = "phone", "Phone number"
+    EMAIL = "email", "Email address"
+    IP = "ip", "IP address"
+    DOMAIN = "domain", "Domain"
+    URL = "url", "URL"
+    BANK_ACCOUNT = "bank_account", "Bank account"
+    CRYPTO_WALLET = "crypto_wallet", "Crypto wallet"
+    ROUTE = "route", "Route"
+    OTHER = "other", "Other"
+
+
+class Indicator(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="indicators")
+    type = models.CharField(max_length=20, choices=IndicatorType.choices)
+    value = models.CharField(max_length=500)
+    # Canonical form used for matching (case, spacing and punctuation folded by type).
+    normalized = models.CharField(max_length=500)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["report", "type", "normalized"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "type", "normalized"], name="indicator_unique_in_report"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(normalized=""), name="indicator_normalized_not_empty"
+            ),
+        ]
+        indexes = [models.Index(fields=["type", "normalized"], name="indicator_match")]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()}: {self.value}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # Stored under an opaque name; the original name is kept in the row only.
+    return f"attachments/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Attachment(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["report", "filename"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(size__gt=0), name="attachment_not_empty"),
+            models.CheckConstraint(
+                condition=models.Q(sha256__regex=r"^[0-9a-f]{64}$"), name="attachment_sha256_hex"
+            ),
+        ]
+        indexes = [models.Index(fields=["sha256"])]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class ReportUserObjectPermission(UserObjectPermissionBase):
+    """Direct-FK per-user grants. Unused by dissemination (it grants to groups only)."""
+
+    content_object = models.ForeignKey(Report, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = False
+
+
+class ReportGroupObjectPermission(GroupObjectPermissionBase):
+    """Direct-FK group grants: the table every read path filters on."""
+
+    content_object = models.ForeignKey(Report, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False
+        indexes = [
+            # Makes the visible_to semi-join an index-only probe for several groups.
+            models.Index(
+                fields=["content_object", "permission", "group"], name="report_grant_probe"
+            ),
+        ]

@@ -1,0 +1,70 @@
+"""Markings, codes and categories shared by reports and agreements."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Tlp(models.IntegerChoices):
+    """Traffic Light Protocol 2.0, ordered from least to most restrictive."""
+
+    CLEAR = 0, "TLP:CLEAR"
+    GREEN = 1, "TLP:GREEN"
+    AMBER = 2, "TLP:AMBER"
+    AMBER_STRICT = 3, "TLP:AMBER+STRICT"
+    RED = 4, "TLP:RED"
+
+
+# The most restrictive marking a whole country may receive; above it only named agencies may.
+COUNTRY_TLP_CEILING = Tlp.AMBER
+
+
+class HandlingCode(models.TextChoices):
+    H0 = "H0", "H0 - may be disseminated within agreements"
+    H1 = "H1", "H1 - law-enforcement use only"
+    H2 = "H2", "H2 - no onward dissemination without the originator's consent"
+    H3 = "H3", "H3 - recipients only; no onward dissemination at all"
+
+
+# Handling codes that forbid a recipient from passing the report on.
+NO_ONWARD_DISSEMINATION = frozenset({HandlingCode.H2, HandlingCode.H3})
+
+
+class SourceReliability(models.TextChoices):
+    A = "A", "A - completely reliable"
+    B = "B", "B - usually reliable"
+    C = "C", "C - fairly reliable"
+    D = "D", "D - not usually reliable"
+    E = "E", "E - unreliable"
+    F = "F", "F - reliability cannot be judged"
+
+
+class InformationCredibility(models.IntegerChoices):
+    CONFIRMED = 1, "1 - confirmed by other sources"
+    PROBABLY_TRUE = 2, "2 - probably true"
+    POSSIBLY_TRUE = 3, "3 - possibly true"
+    DOUBTFUL = 4, "4 - doubtful"
+    IMPROBABLE = 5, "5 - improbable"
+    CANNOT_JUDGE = 6, "6 - truth cannot be judged"
+
+
+class Priority(models.IntegerChoices):
+    ROUTINE = 0, "Routine"
+    PRIORITY = 1, "Priority"
+    URGENT = 2, "Urgent"
+    FLASH = 3, "Flash"
+
+
+class Category(models.Model):
+    """A crime area that agreements cover and reports belong to."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name

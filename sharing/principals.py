@@ -1,0 +1,76 @@
+"""Who is asking: a signed-in user or a partner system, resolved once per request to its groups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+
+from agencies.models import PartnerAPIKey, PartnerSystem, User
+from sharing.constants import EVERY_AGENCY_GROUP
+
+PrincipalLike = User | AnonymousUser | PartnerSystem | PartnerAPIKey
+
+_CACHE_ATTR = "_bix_principal"
+
+# One round trip: the agency and country groups, the every-agency group and view_report's id.
+_RESOLVE_SQL = f"""
+SELECT a.id, a.country_id, a.group_id, c.group_id,
+       (SELECT id FROM auth_group WHERE name = '{EVERY_AGENCY_GROUP}'),
+       (SELECT p.id FROM auth_permission p JOIN django_content_type ct ON ct.id = p.content_type_id
+         WHERE ct.app_label = 'sharing' AND ct.model = 'report' AND p.codename = 'view_report')
+FROM agencies_agency a JOIN agencies_country c ON c.id = a.country_id
+WHERE a.is_active AND a.id = %s
+"""  # noqa: S608 - constants only; the agency id is a parameter
+
+
+@dataclass(frozen=True)
+class Principal:
+    agency_id: int | None
+    country_id: int | None
+    group_ids: tuple[int, ...]
+    view_permission_id: int | None
+
+    @property
+    def sees_nothing(self) -> bool:
+        return not self.group_ids or self.view_permission_id is None
+
+
+NOBODY = Principal(agency_id=None, country_id=None, group_ids=(), view_permission_id=None)
+
+
+def _agency_id_of(subject: PrincipalLike) -> int | None:
+    if isinstance(subject, PartnerAPIKey):
+        subject = subject.partner
+    if isinstance(subject, PartnerSystem):
+        return subject.agency_id if subject.is_active else None
+    if not subject.is_authenticated or not subject.is_active:
+        return None
+    membership = getattr(subject, "membership", None)
+    return membership.agency_id if membership is not None else None
+
+
+def resolve(subject: PrincipalLike) -> Principal:
+    """The principal's groups, memoised on the object for the rest of the request."""
+    cached = getattr(subject, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    agency_id = _agency_id_of(subject)
+    principal = NOBODY
+    if agency_id is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(_RESOLVE_SQL, [agency_id])
+            row = cursor.fetchone()
+        if row is not None:
+            agency, country, agency_group, country_group, every_group, perm = row
+            groups = tuple(g for g in (agency_group, country_group, every_group) if g is not None)
+            principal = Principal(agency, country, groups, perm)
+    setattr(subject, _CACHE_ATTR, principal)
+    return principal
+
+
+def forget(subject: PrincipalLike) -> None:
+    """Drop the memo (e.g. after a membership change in the same request)."""
+    if hasattr(subject, _CACHE_ATTR):
+        delattr(subject, _CACHE_ATTR)

@@ -1,0 +1,39 @@
+"""Every write of the sharing app: views, API, admin, commands and tasks call these."""
+
+from sharing.services.agreements import (
+    activate_agreement,
+    amend_agreement,
+    apply_agreement_calendar,
+    create_agreement,
+    reactivate_agreement,
+    suspend_agreement,
+    terminate_agreement,
+)
+from sharing.services.reports import (
+    add_indicators,
+    create_report,
+    decide_access_request,
+    edit_report,
+    forward_report,
+    publish_report,
+    request_access,
+    retract_report,
+)
+
+__all__ = [
+    "activate_agreement",
+    "add_indicators",
+    "amend_agreement",
+    "apply_agreement_calendar",
+    "create_agreement",
+    "create_report",
+    "decide_access_request",
+    "edit_report",
+    "forward_report",
+    "publish_report",
+    "reactivate_agreement",
+    "request_access",
+    "retract_report",
+    "suspend_agreement",
+    "terminate_agreement",
+]

@@ -1,0 +1,325 @@
+"""Agreement lifecycle: create, activate, suspend, reactivate, terminate, amend, calendar.
+
+Each service locks the agreement row, changes it and re-computes its grants set-based in the
+same transaction, so the affected country's very next request already sees the result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Country, User
+from sharing import audit
+from sharing.audit import SYSTEM, RequestContext
+from sharing.dissemination import Progress, SyncResult, sync_agreement
+from sharing.models import Agreement, AgreementState, AuditAction, Category, Tlp
+
+LIVE_STATES = (AgreementState.DRAFT, AgreementState.ACTIVE, AgreementState.SUSPENDED)
+
+
+def _require_portal_admin(actor: User | None) -> None:
+    if actor is not None and not actor.is_staff:
+        raise PermissionDenied("Only portal admins manage agreements.")
+
+
+def _locked(agreement: Agreement) -> Agreement:
+    return Agreement.objects.select_for_update().get(pk=agreement.pk)
+
+
+def _validate_terms(
+    parties: list[Country], valid_from: dt.date, valid_until: dt.date | None, max_tlp: int
+) -> None:
+    if len({c.pk for c in parties}) < 2:
+        raise ValidationError("An agreement needs at least two different party countries.")
+    if valid_until is not None and valid_until < valid_from:
+        raise ValidationError("valid_until must be on or after valid_from.")
+    if max_tlp not in (Tlp.GREEN, Tlp.AMBER):
+        raise ValidationError("The highest marking of an agreement is TLP:GREEN or TLP:AMBER.")
+
+
+def _sync(
+    agreement: Agreement, *, reason: str, progress: Progress | None
+) -> SyncResult:
+    agreement.enforced = agreement.is_in_force(timezone.localdate())
+    agreement.save()
+    return sync_agreement(agreement, reason=reason, progress=progress)
+
+
+def _record(
+    actor: User | None,
+    action: AuditAction,
+    agreement: Agreement,
+    result: SyncResult | None,
+    *,
+    context: RequestContext,
+    justification: str = "",
+    details: dict[str, Any] | None = None,
+) -> None:
+    extra = dict(details or {})
+    if result is not None:
+        extra.update(
+            granted=result.granted,
+            revoked=result.revoked,
+            grants_added=result.grants_added,
+            grants_removed=result.grants_removed,
+        )
+    audit.record(
+        actor,
+        action,
+        [agreement],
+        context=context,
+        justification=justification,
+        recipients=[f"country:{c.code}" for c in agreement.parties.all()],
+        details=extra,
+    )
+
+
+@transaction.atomic
+def create_agreement(
+    *,
+    actor: User | None,
+    title: str,
+    reference: str,
+    parties: Iterable[Country],
+    categories: Iterable[Category],
+    max_tlp: int,
+    valid_from: dt.date,
+    valid_until: dt.date | None = None,
+    description: str = "",
+    context: RequestContext = SYSTEM,
+) -> Agreement:
+    _require_portal_admin(actor)
+    parties, categories = list(parties), list(categories)
+    _validate_terms(parties, valid_from, valid_until, max_tlp)
+    if not categories:
+        raise ValidationError("An agreement covers at least one category.")
+    if Agreement.objects.filter(reference=reference).exists():
+        raise ValidationError(f"An agreement with reference {reference!r} already exists.")
+    agreement = Agreement.objects.create(
+        title=title,
+        reference=reference,
+        description=description,
+        max_tlp=max_tlp,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        created_by=actor,
+    )
+    agreement.parties.set(parties)
+    agreement.categories.set(categories)
+    _record(actor, AuditAction.AGREEMENT_CREATED, agreement, None, context=context)
+    return agreement
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+
+
+@transaction.atomic
+def activate_agreement(
+    agreement: Agreement,
+    *,
+    actor: User | None,
+    share_existing: bool,
+    progress: Progress | None = None,
+    context: RequestContext = SYSTEM,
+) -> SyncResult:
+    """Draft -> active. With `share_existing`, reports published since valid_from are shared too."""
+    _require_portal_admin(actor)
+    agreement = _locked(agreement)
+    if agreement.state != AgreementState.DRAFT:
+        raise ValidationError(f"Only a draft can be activated; this agreement is {agreement.state}.")
+    today = timezone.localdate()
+    if agreement.valid_until is not None and agreement.valid_until < today:
+        raise ValidationError("This agreement's validity ended before today.")
+    now = timezone.now()
+    agreement.state = AgreementState.ACTIVE
+    agreement.shares_from = _midnight(agreement.valid_from) if share_existing else now
+    agreement.state_changed_at = now
+    agreement.state_reason = ""
+    result = _sync(agreement, reason="agreement activated", progress=progress)
+    _record(
+        actor, AuditAction.AGREEMENT_ACTIVATED, agreement, result, context=context,
+        details={"share_existing": share_existing, "in_force": agreement.enforced},
+    )
+    return result
+
+
+def _change_state(
+    agreement: Agreement,
+    *,
+    actor: User | None,
+    allowed_from: tuple[str, ...],
+    to: AgreementState,
+    action: AuditAction,
+    reason: str,
+    reason_required: bool,
+    progress: Progress | None,
+    context: RequestContext,
+) -> SyncResult:
+    _require_portal_admin(actor)
+    if reason_required and not reason.strip():
+        raise ValidationError("Give the reason for this change; it goes on the record.")
+    agreement = _locked(agreement)
+    if agreement.state not in allowed_from:
+        raise ValidationError(
+            f"An agreement that is {agreement.state} cannot become {to.label.lower()}."
+        )
+    agreement.state = to
+    agreement.state_reason = reason
+    agreement.state_changed_at = timezone.now()
+    result = _sync(agreement, reason=f"agreement {to.label.lower()}", progress=progress)
+    _record(actor, action, agreement, result, context=context, justification=reason)
+    return result
+
+
+@transaction.atomic
+def suspend_agreement(
+    agreement: Agreement,
+    *,
+    actor: User | None,
+    reason: str,
+    progress: Progress | None = None,
+    context: RequestContext = SYSTEM,
+) -> SyncResult:
+    """Active -> suspended: every grant made under it is revoked before this returns."""
+    return _change_state(
+        agreement, actor=actor, allowed_from=(AgreementState.ACTIVE,),
+        to=AgreementState.SUSPENDED, action=AuditAction.AGREEMENT_SUSPENDED, reason=reason,
+        reason_required=True, progress=progress, context=context,
+    )
+
+
+@transaction.atomic
+def reactivate_agreement(
+    agreement: Agreement,
+    *,
+    actor: User | None,
+    reason: str = "",
+    progress: Progress | None = None,
+    context: RequestContext = SYSTEM,
+) -> SyncResult:
+    """Suspended -> active: reports in scope (including those published meanwhile) are shared again."""
+    return _change_state(
+        agreement, actor=actor, allowed_from=(AgreementState.SUSPENDED,),
+        to=AgreementState.ACTIVE, action=AuditAction.AGREEMENT_REACTIVATED, reason=reason,
+        reason_required=False, progress=progress, context=context,
+    )
+
+
+@transaction.atomic
+def terminate_agreement(
+    agreement: Agreement,
+    *,
+    actor: User | None,
+    reason: str,
+    progress: Progress | None = None,
+    context: RequestContext = SYSTEM,
+) -> SyncResult:
+    """Any live state -> terminated, for good; every grant made under it is revoked."""
+    return _change_state(
+        agreement, actor=actor, allowed_from=LIVE_STATES, to=AgreementState.TERMINATED,
+        action=AuditAction.AGREEMENT_TERMINATED, reason=reason, reason_required=True,
+        progress=progress, context=context,
+    )
+
+
+_UNSET: Any = object()
+
+
+@transaction.atomic
+def amend_agreement(
+    agreement: Agreement,
+    *,
+    actor: User | None,
+    reason: str,
+    parties: Iterable[Country] | None = None,
+    categories: Iterable[Category] | None = None,
+    max_tlp: int | None = None,
+    valid_until: dt.date | None = _UNSET,
+    title: str | None = None,
+    progress: Progress | None = None,
+    context: RequestContext = SYSTEM,
+) -> SyncResult:
+    """Change the scope or parties; grants follow at once (new ones given, stale ones revoked)."""
+    _require_portal_admin(actor)
+    if not reason.strip():
+        raise ValidationError("Give the reason for this amendment; it goes on the record.")
+    agreement = _locked(agreement)
+    if agreement.state not in LIVE_STATES:
+        raise ValidationError(f"A {agreement.state} agreement cannot be amended.")
+    before = {
+        "parties": sorted(c.code for c in agreement.parties.all()),
+        "categories": sorted(c.code for c in agreement.categories.all()),
+        "max_tlp": agreement.max_tlp,
+        "valid_until": str(agreement.valid_until or ""),
+    }
+    new_parties = list(parties) if parties is not None else list(agreement.parties.all())
+    new_until = agreement.valid_until if valid_until is _UNSET else valid_until
+    new_max = max_tlp if max_tlp is not None else agreement.max_tlp
+    _validate_terms(new_parties, agreement.valid_from, new_until, new_max)
+    if parties is not None:
+        agreement.parties.set(new_parties)
+    if categories is not None:
+        new_categories = list(categories)
+        if not new_categories:
+            raise ValidationError("An agreement covers at least one category.")
+        agreement.categories.set(new_categories)
+    agreement.max_tlp = new_max
+    agreement.valid_until = new_until
+    if title:
+        agreement.title = title
+    result = _sync(agreement, reason="agreement amended", progress=progress)
+    after = {
+        "parties": sorted(c.code for c in agreement.parties.all()),
+        "categories": sorted(c.code for c in agreement.categories.all()),
+        "max_tlp": agreement.max_tlp,
+        "valid_until": str(agreement.valid_until or ""),
+    }
+    _record(
+        actor, AuditAction.AGREEMENT_AMENDED, agreement, result, context=context,
+        justification=reason, details={"before": before, "after": after},
+    )
+    return result
+
+
+def apply_agreement_calendar(*, today: dt.date | None = None) -> list[tuple[str, str]]:
+    """Expire agreements past valid_until; bring active ones into force at valid_from.
+
+    Run by Celery beat. Each agreement is handled in its own transaction under its row lock.
+    """
+    today = today or timezone.localdate()
+    changes: list[tuple[str, str]] = []
+    expiring = Agreement.objects.filter(
+        state=AgreementState.ACTIVE, valid_until__lt=today
+    ).values_list("pk", flat=True)
+    for pk in list(expiring):
+        with transaction.atomic():
+            agreement = Agreement.objects.select_for_update().get(pk=pk)
+            if agreement.state != AgreementState.ACTIVE or agreement.valid_until is None:
+                continue
+            if agreement.valid_until >= today:
+                continue
+            agreement.state = AgreementState.EXPIRED
+            agreement.state_reason = f"validity ended on {agreement.valid_until}"
+            agreement.state_changed_at = timezone.now()
+            result = _sync(agreement, reason="agreement expired", progress=None)
+            _record(None, AuditAction.AGREEMENT_EXPIRED, agreement, result, context=SYSTEM)
+            changes.append((agreement.reference, AgreementState.EXPIRED))
+    starting = Agreement.objects.in_force_on(today).filter(enforced=False).values_list(
+        "pk", flat=True
+    )
+    for pk in list(starting):
+        with transaction.atomic():
+            agreement = Agreement.objects.select_for_update().get(pk=pk)
+            if agreement.enforced or not agreement.is_in_force(today):
+                continue
+            result = _sync(agreement, reason="agreement in force", progress=None)
+            _record(None, AuditAction.AGREEMENT_IN_FORCE, agreement, result, context=SYSTEM)
+            changes.append((agreement.reference, "in_force"))
+    return changes

@@ -1,0 +1,329 @@
+"""Report writes: create, publish, edit, retract, forward; each one transaction, disseminated, audited."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Agency, Country, Role, User
+from sharing import audit
+from sharing.audit import SYSTEM, RequestContext
+from sharing.dissemination import (
+    AudienceChange,
+    ReportFacts,
+    disseminate,
+    forward_denial,
+)
+from sharing.indicators import normalize
+from sharing.models import (
+    AccessRequest,
+    AccessRequestState,
+    AuditAction,
+    AuditOutcome,
+    Indicator,
+    Report,
+    ReportState,
+    ReportVersion,
+)
+
+EDITABLE_FIELDS = (
+    "title",
+    "summary",
+    "body",
+    "category",
+    "tlp",
+    "handling_code",
+    "source_reliability",
+    "information_credibility",
+    "priority",
+    "occurred_at",
+    "latitude",
+    "longitude",
+    "place",
+    "border_sector",
+)
+
+
+def _member_agency(actor: User) -> Agency:
+    agency = actor.agency
+    if agency is None or not agency.is_active:
+        raise PermissionDenied("You are not a member of an active agency.")
+    return agency
+
+
+def _require_originator(report: Report, actor: User) -> None:
+    if _member_agency(actor).pk != report.originator_agency_id:
+        raise PermissionDenied("Only the originator agency may change this report.")
+
+
+def _check_releasability(rel_to: Iterable[Country], recipients: Iterable[Agency]) -> None:
+    rel_codes = {c.pk for c in rel_to}
+    if not rel_codes:
+        return
+    outside = [a for a in recipients if a.country_id not in rel_codes]
+    if outside:
+        names = ", ".join(str(a) for a in outside)
+        raise ValidationError(f"Named recipients outside the REL TO countries: {names}.")
+
+
+def _recipients_summary(change: AudienceChange) -> list[str]:
+    out = []
+    for r in change.granted:
+        target = (
+            f"country:{r.country_id}"
+            if r.country_id
+            else f"agency:{r.agency_id}"
+            if r.agency_id
+            else "every-agency"
+        )
+        out.append(f"{target}:{r.basis}" + (f":{r.agreement_id}" if r.agreement_id else ""))
+    return out
+
+
+def _snapshot(report: Report) -> dict[str, Any]:
+    data = {name: getattr(report, f"{name}_id" if name == "category" else name) for name in EDITABLE_FIELDS}
+    data["rel_to"] = sorted(c.code for c in report.rel_to.all())
+    data["recipients"] = sorted(a.code for a in report.recipients.all())
+    return {k: (str(v) if v is not None and not isinstance(v, int | str) else v) for k, v in data.items()}
+
+
+@transaction.atomic
+def create_report(
+    *,
+    actor: User,
+    fields: Mapping[str, Any],
+    rel_to: Iterable[Country] = (),
+    recipients: Iterable[Agency] = (),
+    indicators: Iterable[tuple[str, str]] = (),
+    context: RequestContext = SYSTEM,
+) -> Report:
+    """A draft of the actor's agency; only that agency sees it until it is published."""
+    agency = _member_agency(actor)
+    rel_to, recipients = list(rel_to), list(recipients)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown report fields: {', '.join(sorted(unknown))}.")
+    _check_releasability(rel_to, recipients)
+    report = Report(
+        **fields,
+        originator_agency=agency,
+        originator_country_id=agency.country_id,
+        author=actor,
+        state=ReportState.DRAFT,
+    )
+    report.full_clean(exclude=["originator_country", "author", "originator_agency"])
+    report.save()
+    report.rel_to.set(rel_to)
+    report.recipients.set(recipients)
+    add_indicators(report, indicators)
+    disseminate(report, reason="draft created")
+    audit.record(actor, AuditAction.REPORT_CREATED, [report], context=context)
+    return report
+
+
+def add_indicators(report: Report, indicators: Iterable[tuple[str, str]]) -> list[Indicator]:
+    rows = []
+    for kind, value in indicators:
+        normalized = normalize(kind, value)
+        if not normalized:
+            raise ValidationError(f"Indicator {value!r} is empty once normalised.")
+        rows.append(Indicator(report=report, type=kind, value=value.strip(), normalized=normalized))
+    return Indicator.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+@transaction.atomic
+def publish_report(
+    report: Report, *, actor: User, context: RequestContext = SYSTEM
+) -> AudienceChange:
+    """Draft -> published; grants and Dissemination rows are written in this transaction."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    _require_originator(report, actor)
+    if report.state != ReportState.DRAFT:
+        raise ValidationError(f"Only drafts can be published; this report is {report.state}.")
+    now = timezone.now()
+    report.state = ReportState.PUBLISHED
+    report.published_at = now
+    report.save(update_fields=["state", "published_at", "modified_at"])
+    ReportVersion.objects.create(
+        report=report, number=report.version, snapshot=_snapshot(report), edited_by=actor,
+        change_note="published",
+    )
+    change = disseminate(report, reason="published", now=now)
+    audit.record(
+        actor, AuditAction.REPORT_PUBLISHED, [report], context=context,
+        recipients=_recipients_summary(change),
+    )
+    return change
+
+
+@transaction.atomic
+def edit_report(
+    report: Report,
+    *,
+    actor: User,
+    changes: Mapping[str, Any],
+    rel_to: Iterable[Country] | None = None,
+    recipients: Iterable[Agency] | None = None,
+    change_note: str = "",
+    context: RequestContext = SYSTEM,
+) -> AudienceChange:
+    """Edit a draft or published report; a published edit is a new version and re-disseminates."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    _require_originator(report, actor)
+    if report.state == ReportState.RETRACTED:
+        raise ValidationError("A retracted report cannot be edited.")
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown report fields: {', '.join(sorted(unknown))}.")
+    for name, value in changes.items():
+        setattr(report, name, value)
+    new_rel_to = list(rel_to) if rel_to is not None else list(report.rel_to.all())
+    new_recipients = list(recipients) if recipients is not None else list(report.recipients.all())
+    _check_releasability(new_rel_to, new_recipients)
+    report.full_clean(exclude=["originator_country", "author", "originator_agency"])
+    if report.state == ReportState.PUBLISHED:
+        report.version += 1
+    report.save()
+    report.rel_to.set(new_rel_to)
+    report.recipients.set(new_recipients)
+    if report.state == ReportState.PUBLISHED:
+        ReportVersion.objects.create(
+            report=report, number=report.version, snapshot=_snapshot(report), edited_by=actor,
+            change_note=change_note[:500],
+        )
+    change = disseminate(report, reason=f"edited (v{report.version})")
+    audit.record(
+        actor, AuditAction.REPORT_EDITED, [report], context=context, justification=change_note,
+        recipients=_recipients_summary(change),
+        details={"fields": sorted(changes), "revoked": len(change.revoked)},
+    )
+    return change
+
+
+@transaction.atomic
+def retract_report(
+    report: Report, *, actor: User, reason: str, context: RequestContext = SYSTEM
+) -> AudienceChange:
+    """Published -> retracted: every grant but the originator agency's is revoked at once."""
+    if not reason.strip():
+        raise ValidationError("Say why the report is retracted.")
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    _require_originator(report, actor)
+    if report.state != ReportState.PUBLISHED:
+        raise ValidationError(f"Only published reports can be retracted; this one is {report.state}.")
+    now = timezone.now()
+    report.state = ReportState.RETRACTED
+    report.retracted_at = now
+    report.retraction_reason = reason
+    report.save(update_fields=["state", "retracted_at", "retraction_reason", "modified_at"])
+    change = disseminate(report, reason="retracted", now=now)
+    audit.record(
+        actor, AuditAction.REPORT_RETRACTED, [report], context=context, justification=reason,
+        details={"revoked": len(change.revoked)},
+    )
+    return change
+
+
+@transaction.atomic
+def forward_report(
+    report: Report,
+    to_agency: Agency,
+    *,
+    actor: User,
+    justification: str,
+    context: RequestContext = SYSTEM,
+) -> AudienceChange:
+    """Onward dissemination by a recipient agency: refused for H2/H3 and above TLP:GREEN."""
+    agency = _member_agency(actor)
+    if membership_role(actor) not in (Role.SUPERVISOR, Role.AGENCY_ADMIN):
+        raise PermissionDenied("Only a supervisor may forward a report to another agency.")
+    report = Report.objects.visible_to(actor).select_for_update(of=("self",)).get(pk=report.pk)
+    if agency.pk == report.originator_agency_id:
+        raise ValidationError("The originator names recipients by editing the report.")
+    facts = ReportFacts.of(report)
+    denial = forward_denial(facts, to_agency.country_id)
+    if denial is not None:
+        audit.record(
+            actor, AuditAction.GRANTED, [report], context=context, outcome=AuditOutcome.DENIED,
+            recipients=[f"agency:{to_agency.code}"], justification=justification,
+            details={"basis": "forwarded", "denied": denial.value},
+        )
+        raise PermissionDenied(f"This report cannot be forwarded: {denial.value}.")
+    facts = dataclasses.replace(
+        facts, forwards=facts.forwards | {(to_agency.pk, to_agency.country_id, agency.pk)}
+    )
+    change = disseminate(report, reason="forwarded", facts=facts)
+    audit.record(
+        actor, AuditAction.GRANTED, [report], context=context, justification=justification,
+        recipients=[f"agency:{to_agency.code}"], details={"basis": "forwarded"},
+    )
+    return change
+
+
+def membership_role(user: User) -> str | None:
+    membership = getattr(user, "membership", None)
+    return membership.role if membership is not None else None
+
+
+@transaction.atomic
+def request_access(
+    report: Report, *, actor: User, justification: str, context: RequestContext = SYSTEM
+) -> AccessRequest:
+    """Ask the originator agency for a report the actor's agency cannot see."""
+    agency = _member_agency(actor)
+    if not justification.strip():
+        raise ValidationError("Say why your agency needs this report.")
+    if report.state != ReportState.PUBLISHED:
+        raise ValidationError("Access can only be requested to published reports.")
+    if Report.objects.visible_to(actor).filter(pk=report.pk).exists():
+        raise ValidationError("Your agency can already see this report.")
+    request, created = AccessRequest.objects.get_or_create(
+        report=report, requesting_agency=agency, state=AccessRequestState.PENDING,
+        defaults={"requested_by": actor, "justification": justification},
+    )
+    if created:
+        audit.record(
+            actor, AuditAction.ACCESS_REQUESTED, [report], context=context,
+            justification=justification,
+        )
+    return request
+
+
+@transaction.atomic
+def decide_access_request(
+    request: AccessRequest,
+    *,
+    actor: User,
+    approve: bool,
+    note: str = "",
+    context: RequestContext = SYSTEM,
+) -> AccessRequest:
+    """The originator agency's supervisor approves (grant) or refuses; audited either way."""
+    request = AccessRequest.objects.select_for_update().select_related("report").get(pk=request.pk)
+    report = request.report
+    if (
+        _member_agency(actor).pk != report.originator_agency_id
+        or membership_role(actor) not in (Role.SUPERVISOR, Role.AGENCY_ADMIN)
+    ):
+        raise PermissionDenied("Only a supervisor of the originator agency decides this request.")
+    if request.state != AccessRequestState.PENDING:
+        raise ValidationError(f"This request was already {request.state}.")
+    request.state = AccessRequestState.APPROVED if approve else AccessRequestState.REFUSED
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.decision_note = note
+    request.save()
+    if approve:
+        Report.objects.select_for_update().get(pk=report.pk)
+        disseminate(report, reason="access request approved")
+    audit.record(
+        actor, AuditAction.ACCESS_APPROVED if approve else AuditAction.ACCESS_REFUSED, [report],
+        context=context, justification=note,
+        recipients=[f"agency:{request.requesting_agency.code}"],
+    )
+    return request

@@ -1,0 +1,15 @@
+"""Analyst-facing pages."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "sharing/home.html")
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "sharing/home.html")
