@@ -1,15 +1,149 @@
-"""Analyst-facing pages."""
+"""Analyst-facing pages. Every report lookup starts from Report.objects.visible_to()."""
+
+from __future__ import annotations
+
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from agencies.models import Agency, Country
+from sharing import audit
+from sharing.dissemination import explain_visibility, preview_audience
+from sharing.models import AuditAction, AuditOutcome, Category, Report, ReportState, Tlp
+from sharing.pagination import BadCursor, newest_first
+from sharing.web import request_context
+
+PAGE_SIZE = 50
+
+
+def visible_report_or_404(request: HttpRequest, report_uuid: Any) -> Report:
+    """The report if the user may see it; otherwise the same 404 as a missing one, audited."""
+    report = (
+        Report.objects.visible_to(request.user)
+        .select_related("category", "originator_agency__country", "author")
+        .filter(uuid=report_uuid)
+        .first()
+    )
+    if report is None:
+        audit.record(
+            request.user,  # type: ignore[arg-type]
+            AuditAction.ACCESS_DENIED,
+            context=request_context(request),
+            outcome=AuditOutcome.DENIED,
+            details={"report": str(report_uuid), "path": request.path},
+        )
+        raise Http404("No such report.")
+    return report
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "sharing/home.html")
+    visible = Report.objects.visible_to(request.user).published()
+    latest = list(visible.select_related("category", "originator_agency__country")[:10])
+    return render(request, "sharing/home.html", {"latest": latest})
 
 
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "sharing/home.html")
+    reports = Report.objects.visible_to(request.user).published()
+    category = request.GET.get("category", "")
+    if category:
+        reports = reports.filter(category__code=category)
+    try:
+        page = newest_first(
+            reports.select_related("category", "originator_agency__country"),
+            request.GET.get("cursor"),
+            PAGE_SIZE,
+        )
+    except BadCursor:
+        return render(request, "sharing/report_list.html", {"error": "That page link is not valid."}, status=400)
+    audit.record(
+        request.user,  # type: ignore[arg-type]
+        AuditAction.REPORT_LISTED,
+        context=request_context(request),
+        details={"category": category, "count": len(page.items)},
+    )
+    return render(
+        request,
+        "sharing/report_list.html",
+        {"page": page, "categories": Category.objects.all(), "category": category},
+    )
+
+
+@login_required
+def report_detail(request: HttpRequest, report_uuid: Any) -> HttpResponse:
+    report = visible_report_or_404(request, report_uuid)
+    audit.record(
+        request.user,  # type: ignore[arg-type]
+        AuditAction.REPORT_VIEWED,
+        [report],
+        context=request_context(request),
+    )
+    user_agency = request.user.agency  # type: ignore[union-attr]
+    is_originator = user_agency is not None and user_agency.pk == report.originator_agency_id
+    context: dict[str, Any] = {
+        "report": report,
+        "tlp_label": Tlp(report.tlp).label,
+        "indicators": report.indicators.all(),
+        "is_originator": is_originator,
+        "explanation": explain_visibility(report, user_agency) if user_agency else None,
+    }
+    if is_originator and report.state == ReportState.DRAFT:
+        context["preview"] = _describe(preview_audience(report))
+    return render(request, "sharing/report_detail.html", context)
+
+
+def _describe(recipients: Any) -> list[str]:
+    countries = dict(Country.objects.values_list("id", "name"))
+    agencies = {a.pk: str(a) for a in Agency.objects.select_related("country")}
+    lines = []
+    for r in sorted(recipients):
+        who = (
+            agencies.get(r.agency_id)
+            if r.agency_id
+            else countries.get(r.country_id)
+            if r.country_id
+            else "every agency"
+        )
+        lines.append(f"{who} — {r.basis.replace('_', ' ')}")
+    return lines
+
+
+@login_required
+def report_explain(request: HttpRequest, report_uuid: Any) -> HttpResponse:
+    """Why a country or agency can or cannot see the report (originator agency asks for anyone)."""
+    report = visible_report_or_404(request, report_uuid)
+    user_agency = request.user.agency  # type: ignore[union-attr]
+    is_originator = user_agency is not None and user_agency.pk == report.originator_agency_id
+    target: Country | Agency | None = user_agency
+    if is_originator:
+        code = request.GET.get("agency") or ""
+        country_code = request.GET.get("country") or ""
+        if code:
+            target = Agency.objects.select_related("country").filter(code=code).first()
+        elif country_code:
+            target = Country.objects.filter(code=country_code.upper()).first()
+        if target is None:
+            raise Http404("No such country or agency.")
+    explanation = explain_visibility(report, target) if target else None
+    audit.record(
+        request.user,  # type: ignore[arg-type]
+        AuditAction.VISIBILITY_EXPLAINED,
+        [report],
+        context=request_context(request),
+        details={"target": str(target)},
+    )
+    return render(
+        request,
+        "sharing/report_explain.html",
+        {
+            "report": report,
+            "target": target,
+            "explanation": explanation,
+            "is_originator": is_originator,
+            "countries": Country.objects.all() if is_originator else [],
+            "agencies": Agency.objects.select_related("country") if is_originator else [],
+        },
+    )

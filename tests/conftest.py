@@ -8,7 +8,11 @@ Alpha-Customs is a second agency of XA. Each agency has a partner system.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -193,3 +197,88 @@ def publish(drugs: Category) -> Callable[..., Report]:
         return report
 
     return make
+
+
+# --------------------------------------------------------------------------------------------
+# A real Celery worker on Redis, for tests where delivery is the point.
+
+REDIS_URL = os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/0"
+
+
+def _redis_is_up(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def _database_url() -> str:
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    host = quote(db["HOST"] or "127.0.0.1", safe="")
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{db['USER']}@{host}{port}/{db['NAME']}"
+
+
+@pytest.fixture
+def celery_worker(transactional_db: None) -> Iterator[str]:
+    """Starts `celery worker` in a subprocess on a private queue; yields the queue name.
+
+    Needs Redis: with CI=true a missing Redis fails the test instead of skipping it.
+    """
+    from portal.celery import app
+
+    if not _redis_is_up(REDIS_URL):
+        message = f"Redis is not reachable at {REDIS_URL}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    backend = REDIS_URL.rsplit("/", 1)[0] + "/1"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": REDIS_URL,
+        "CELERY_RESULT_BACKEND": backend,
+        "CELERY_QUEUE": queue,
+        "DEBUG": "true",
+    }
+    worker = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "solo",
+         "--concurrency", "1", "--queues", queue, "--without-heartbeat", "--without-gossip",
+         "--without-mingle", "--loglevel", "WARNING", "--hostname", f"{queue}@%h"],
+        env=env,
+    )
+    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager", "task_default_queue", "task_ignore_result")}
+    app.conf.update(
+        broker_url=REDIS_URL,
+        result_backend=backend,
+        task_always_eager=False,
+        task_default_queue=queue,
+        task_ignore_result=False,
+    )
+    _reset_connections(app)
+    try:
+        yield queue
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        app.conf.update(saved)
+        _reset_connections(app)
+
+
+def _reset_connections(app: Any) -> None:
+    """Drop the app's cached broker pools and result backend so new settings take effect."""
+    app.__dict__.pop("backend", None)
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None

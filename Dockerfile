@@ -1,0 +1,21 @@
+# Border Intelligence Exchange: one image for web, worker and beat.
+FROM python:3.13-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+
+RUN useradd --system --create-home --uid 10001 bix
+COPY pyproject.toml README.md ./
+COPY portal ./portal
+COPY sharing ./sharing
+COPY agencies ./agencies
+RUN pip install .
+COPY manage.py ./
+COPY templates ./templates
+COPY static ./static
+RUN DEBUG=true DATABASE_URL=postgres://unused/unused python manage.py collectstatic --no-input \
+    && mkdir -p /app/media && chown bix /app/media
+
+USER bix
+EXPOSE 8000
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,129 @@
+"""Admin registration for the sharing app. Reports are listed through visible_to, like every read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from guardian.admin import GuardedModelAdmin
+
+from sharing.models import (
+    AccessRequest,
+    Agreement,
+    Alert,
+    AlertDelivery,
+    Attachment,
+    AuditEvent,
+    Category,
+    Dissemination,
+    Indicator,
+    Report,
+    ReportVersion,
+    Subscription,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by services: the admin shows them and changes nothing."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "code")
+    search_fields = ("name", "code")
+
+
+@admin.register(Agreement)
+class AgreementAdmin(ReadOnlyAdmin):
+    # Lifecycle changes re-compute grants: they go through sharing.services, never a form save.
+    list_display = ("title", "reference", "state", "max_tlp", "valid_from", "valid_until")
+    list_filter = ("state", "max_tlp")
+    search_fields = ("title", "reference")
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    extra = 0
+    can_delete = False
+    readonly_fields = ("type", "value", "normalized", "note")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(GuardedModelAdmin, ReadOnlyAdmin):
+    list_display = ("title", "originator_agency", "category", "tlp", "state", "published_at")
+    list_filter = ("state", "tlp", "category")
+    list_select_related = ("originator_agency__country", "category")
+    search_fields = ("title",)
+    inlines = [IndicatorInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Report]:
+        # Portal admins are bound by need-to-know too.
+        return super().get_queryset(request).visible_to(request.user)
+
+
+@admin.register(ReportVersion)
+class ReportVersionAdmin(ReadOnlyAdmin):
+    list_display = ("report", "number", "edited_by", "edited_at")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ReportVersion]:
+        return super().get_queryset(request).filter(report__in=Report.objects.visible_to(request.user))
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    list_display = ("filename", "report", "content_type", "size", "uploaded_at")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Attachment]:
+        return super().get_queryset(request).filter(report__in=Report.objects.visible_to(request.user))
+
+
+@admin.register(Dissemination)
+class DisseminationAdmin(ReadOnlyAdmin):
+    list_display = ("report_id", "recipient_country", "recipient_agency", "basis", "agreement", "granted_at", "revoked_at")
+    list_filter = ("basis", "recipient_country")
+    list_select_related = ("recipient_country", "recipient_agency", "agreement")
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(ReadOnlyAdmin):
+    list_display = ("report_id", "requesting_agency", "state", "created_at", "decided_at")
+    list_filter = ("state",)
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ("name", "agency", "user", "channel", "is_active")
+    list_filter = ("channel", "is_active")
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyAdmin):
+    list_display = ("report_id", "event", "recipient_agency", "created_at", "dispatched_at")
+
+
+@admin.register(AlertDelivery)
+class AlertDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ("alert", "channel", "state", "attempts", "next_attempt_at", "delivered_at")
+    list_filter = ("channel", "state")
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("occurred_at", "action", "actor_label", "agency", "channel", "outcome")
+    list_filter = ("action", "channel", "outcome")
+    search_fields = ("actor_label", "request_id", "object_ids")
+    date_hierarchy = "occurred_at"

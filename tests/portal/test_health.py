@@ -1,0 +1,36 @@
+"""Liveness and readiness endpoints answer JSON."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from typing import Any as SettingsWrapper
+
+
+def test_healthz_says_ok_without_touching_services(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_readyz_reports_database_and_eager_tasks(client: Client, settings: SettingsWrapper) -> None:
+    settings.CELERY_BROKER_URL = None
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["checks"]["database"] == {"status": "ok"}
+    assert body["checks"]["broker"]["status"] == "skipped"
+
+
+@pytest.mark.django_db
+def test_readyz_is_unavailable_when_the_broker_cannot_be_reached(
+    client: Client, settings: SettingsWrapper
+) -> None:
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["checks"]["broker"] == {"status": "error"}
+    assert body["checks"]["database"] == {"status": "ok"}

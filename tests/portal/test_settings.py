@@ -1,0 +1,91 @@
+"""Settings come from the environment and fail loudly on bad values."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from portal.env import env_bool, env_int, env_list, env_str
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_env_bool_rejects_a_value_that_is_not_a_boolean(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEBUG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="DEBUG='maybe' is not a boolean"):
+        env_bool("DEBUG")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("0", False), ("On", True), ("", False)])
+def test_env_bool_reads_common_spellings(monkeypatch: pytest.MonkeyPatch, raw: str, expected: bool) -> None:
+    monkeypatch.setenv("SOME_FLAG", raw)
+    assert env_bool("SOME_FLAG") is expected
+
+
+def test_env_int_rejects_text_and_values_below_minimum(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("N", "ten")
+    with pytest.raises(ImproperlyConfigured, match="not an integer"):
+        env_int("N", 1)
+    monkeypatch.setenv("N", "2")
+    with pytest.raises(ImproperlyConfigured, match="below the minimum"):
+        env_int("N", 1, minimum=5)
+
+
+def test_secret_is_read_from_a_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("s3cr3t\n")
+    monkeypatch.setenv("SOME_SECRET_FILE", str(secret))
+    assert env_str("SOME_SECRET") == "s3cr3t"
+
+
+def test_value_and_file_together_are_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SOME_SECRET", "a")
+    monkeypatch.setenv("SOME_SECRET_FILE", str(tmp_path / "x"))
+    with pytest.raises(ImproperlyConfigured, match="not both"):
+        env_str("SOME_SECRET")
+
+
+def test_env_list_splits_on_commas(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOSTS", "a.example, b.example,,")
+    assert env_list("HOSTS") == ["a.example", "b.example"]
+
+
+def _load_settings(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "SECRET_KEY_FILE"}}
+    clean.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bix")
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", "import portal.settings"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_settings_refuse_to_start_without_secret_key_when_debug_is_off() -> None:
+    result = _load_settings(DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY is required when DEBUG is off" in result.stderr
+
+
+def test_settings_refuse_a_bad_debug_value() -> None:
+    result = _load_settings(DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_settings_refuse_a_database_that_is_not_postgresql() -> None:
+    result = _load_settings(DEBUG="true", DATABASE_URL="sqlite:///tmp/x.db")
+    assert result.returncode != 0
+    assert "must point at PostgreSQL" in result.stderr
+
+
+def test_settings_load_with_secret_key_and_debug_off() -> None:
+    result = _load_settings(DEBUG="false", SECRET_KEY="x" * 50)
+    assert result.returncode == 0, result.stderr
