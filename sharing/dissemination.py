@@ -378,7 +378,7 @@ def preview_audience(report: Report, *, today: dt.date | None = None) -> set[Rec
     facts = ReportFacts.of(report)
     if facts.state == ReportState.DRAFT:
         facts = ReportFacts(**{**facts.__dict__, "state": ReportState.PUBLISHED, "published_at": now})
-    agreements = agreements_of(report.originator_country_id, lock=False)
+    agreements = agreements_of(report.originator_country_id, lock=True)
     return compute_audience(facts, agreements, today or timezone.localdate(now))
 
 

@@ -28,6 +28,12 @@ from sharing.models import Agreement, Category, Report, Tlp
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # PBKDF2's deliberate slowness is not what these tests measure.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def categories(db: None) -> dict[str, Category]:
     """Reference data (re-created when a transactional test flushed it)."""

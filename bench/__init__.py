@@ -1,0 +1,1 @@
+"""Benchmarks run against a separate, seeded PostgreSQL database (see bench/README.md)."""

@@ -1,0 +1,966 @@
+"""Visibility benchmark: seeds a separate database at scale and times visible_to and suspension."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+from tqdm import tqdm
+
+if TYPE_CHECKING:
+    from agencies.models import Agency, Country, PartnerSystem, User
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs" / "performance.md"
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/"
+MARKER = "bix-bench "  # prefix of the database comment; only such databases are ever dropped
+DOCS_START = "<!-- bench/visibility.py: start -->"
+DOCS_END = "<!-- bench/visibility.py: end -->"
+
+# The world. Country 0 is a hub party to a bilateral agreement with every other country;
+# countries 1..45 form five regions of nine with one regional agreement each; 46..49 joined
+# recently and only have their hub agreement. Country 1 originates a third of all reports and
+# shares them with country 10 under one bilateral agreement (the ~300k-report suspension).
+N_COUNTRIES = 50
+REGION_SIZE = 9
+REGIONS = 5
+HUB = 0
+BIG_ORIGIN = 1
+BIG_ORIGIN_SHARE = 0.33
+BIG_PARTNER = 10
+TYPICAL = 20
+PARTNER_SYSTEM = 30
+RARE = 47
+HUB_CATEGORIES = 6  # the hub agreements cover the first six of nine categories
+BIG_REFERENCE = "BENCH/BIG"
+AGENCY_KINDS = ("border_guard", "customs", "police")
+CHUNK = 100_000  # report ids per seeding statement
+REPORT_SPAN = dt.timedelta(days=3 * 365)
+AGREEMENTS_FROM = dt.timedelta(days=4 * 365)
+PAGE = 100
+TARGET_PAGE_MS = 10.0
+TARGET_RATIO = 1.5
+TARGET_SUSPEND_S = 3.0
+BUDGET_S = 20.0  # wall time per measured query; slower ones get fewer runs
+MIN_RUNS = 10
+
+# Cumulative TLP shares: 1% CLEAR, 49% GREEN, 40% AMBER, 6% AMBER+STRICT, 4% RED.
+REPORTS_SQL = """
+INSERT INTO sharing_report (
+    id, uuid, title, summary, body, category_id, tlp, handling_code, source_reliability,
+    information_credibility, priority, place, border_sector, originator_agency_id,
+    originator_country_id, author_id, state, version, created_at, modified_at, published_at,
+    retraction_reason)
+SELECT s.g, gen_random_uuid(), 'Bench report ' || s.g, '', '',
+       (%(categories)s::bigint[])[1 + floor(s.c * cardinality(%(categories)s::bigint[]))::int],
+       CASE WHEN s.t < 0.01 THEN 0 WHEN s.t < 0.50 THEN 1 WHEN s.t < 0.90 THEN 2
+            WHEN s.t < 0.96 THEN 3 ELSE 4 END,
+       'H0', chr(65 + floor(random() * 6)::int), 1 + floor(random() * 6)::int,
+       floor(random() * 4)::int, '', '',
+       b.agency_ids[1 + floor(s.a * cardinality(b.agency_ids))::int], b.country_id,
+       b.author_ids[1 + floor(s.a * cardinality(b.agency_ids))::int],
+       'published', 1, s.published_at - interval '2 hours', s.published_at, s.published_at, ''
+FROM (
+    SELECT g, random() AS u, random() AS a, random() AS c, random() AS t,
+           %(start)s::timestamptz
+             + make_interval(secs => (g - 1) * %(step)s + random() * 600) AS published_at
+    FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) AS g
+) AS s
+CROSS JOIN LATERAL (
+    SELECT floor((s.u - %(big_share)s) / (1 - %(big_share)s) * (%(countries)s - 1))::int AS k
+) AS o
+JOIN bench_country b ON b.idx = CASE WHEN s.u < %(big_share)s THEN %(big_origin)s
+                                     ELSE o.k + (o.k >= %(big_origin)s)::int END
+"""
+
+# Every live grant of a report: the rules of sharing.dissemination (originator agency, its
+# country for GREEN/AMBER, every agency for CLEAR, and the set-based agreement rule of
+# sync_agreement applied to all active agreements at once), written to both tables.
+GRANTS_SQL = """
+WITH r AS (
+    SELECT id, tlp, category_id, originator_agency_id, originator_country_id, published_at
+    FROM sharing_report WHERE id BETWEEN %(lo)s AND %(hi)s
+),
+src AS (
+    SELECT r.id AS report_id, a.group_id, NULL::bigint AS country_id,
+           r.originator_agency_id AS agency_id, 'originator' AS basis,
+           NULL::bigint AS agreement_id, r.published_at
+    FROM r JOIN agencies_agency a ON a.id = r.originator_agency_id
+    UNION ALL
+    SELECT r.id, c.group_id, c.id, NULL, 'originator_country', NULL, r.published_at
+    FROM r JOIN agencies_country c ON c.id = r.originator_country_id
+    WHERE r.tlp BETWEEN 1 AND 2
+    UNION ALL
+    SELECT r.id, %(every_group)s, NULL, NULL, 'tlp_clear', NULL, r.published_at
+    FROM r WHERE r.tlp = 0
+    UNION ALL
+    SELECT r.id, c.group_id, c.id, NULL, 'agreement', ag.id, r.published_at
+    FROM r
+    JOIN sharing_agreementparty po ON po.country_id = r.originator_country_id
+    JOIN sharing_agreement ag
+      ON ag.id = po.agreement_id AND ag.state = 'active' AND ag.enforced
+    JOIN sharing_agreement_categories ac
+      ON ac.agreement_id = ag.id AND ac.category_id = r.category_id
+    JOIN sharing_agreementparty pp
+      ON pp.agreement_id = ag.id AND pp.country_id <> r.originator_country_id
+    JOIN agencies_country c ON c.id = pp.country_id
+    WHERE r.tlp BETWEEN 1 AND least(ag.max_tlp, 2) AND r.published_at >= ag.shares_from
+),
+d AS (
+    INSERT INTO sharing_dissemination (
+        report_id, group_id, recipient_country_id, recipient_agency_id, basis, agreement_id,
+        granted_at, revoke_reason)
+    SELECT report_id, group_id, country_id, agency_id, basis, agreement_id, published_at, ''
+    FROM src
+    RETURNING report_id, group_id
+)
+INSERT INTO sharing_reportgroupobjectpermission (permission_id, group_id, content_object_id)
+SELECT %(permission)s, group_id, report_id FROM d ORDER BY report_id, group_id
+"""
+
+SCHEMA_SQL = """
+SELECT 'index', tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'
+UNION ALL
+SELECT 'constraint', conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+UNION ALL
+SELECT 'trigger', tgrelid::regclass::text, tgname, pg_get_triggerdef(oid)
+FROM pg_trigger WHERE NOT tgisinternal
+ORDER BY 1, 2, 3
+"""
+
+# Secondary indexes and unique constraints (primary keys stay: other tables reference them).
+SECONDARY_SQL = """
+SELECT 'constraint', c.conname, pg_get_constraintdef(c.oid)
+FROM pg_constraint c WHERE c.conrelid = %(table)s::text::regclass AND c.contype = 'u'
+UNION ALL
+SELECT 'index', i.indexname, i.indexdef
+FROM pg_indexes i
+WHERE i.schemaname = 'public' AND i.tablename = %(table)s::text
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint c
+                  WHERE c.conindid = format('%%I.%%I', i.schemaname, i.indexname)::regclass
+                    AND c.contype IN ('p', 'u', 'x'))
+"""
+
+BULK_TABLES = ("sharing_report", "sharing_dissemination", "sharing_reportgroupobjectpermission")
+
+
+# --------------------------------------------------------------------------------------------
+# The database
+
+
+def database_urls(name: str) -> tuple[str, str]:
+    """(maintenance database URL, bench database URL) on the server of DATABASE_URL."""
+    parts = urlsplit(os.environ.get("DATABASE_URL") or DEFAULT_SERVER)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    return admin, urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def read_marker(admin_url: str, name: str) -> dict[str, Any] | None:
+    """The bench marker of database `name`; {} when it exists unmarked, None when it is missing."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            [name],
+        ).fetchone()
+    if row is None:
+        return None
+    comment = row[0] or ""
+    if not comment.startswith(MARKER):
+        return {}
+    marker: dict[str, Any] = json.loads(comment[len(MARKER) :])
+    marker["bench"] = True
+    return marker
+
+
+def write_marker(url: str, name: str, marker: dict[str, Any]) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                sql.Identifier(name), sql.Literal(MARKER + json.dumps(marker))
+            )
+        )
+
+
+def recreate_database(admin_url: str, name: str) -> None:
+    marker = read_marker(admin_url, name)
+    if marker == {}:
+        sys.exit(f"Database {name!r} exists and was not created by this bench; not touching it.")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if marker is not None:
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                sql.Identifier(name), sql.Literal(MARKER + json.dumps({"complete": False}))
+            )
+        )
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def bulk_connection(url: str) -> psycopg.Connection[Any]:
+    """A session tuned for loading; measurements use Django's connection with server defaults."""
+    conn = psycopg.connect(url, autocommit=True)
+    conn.execute("SET synchronous_commit = off")
+    conn.execute("SET maintenance_work_mem = '1GB'")
+    conn.execute("SET work_mem = '256MB'")
+    conn.execute("SET max_parallel_maintenance_workers = 2")
+    conn.execute("SET jit = off")
+    return conn
+
+
+def schema_snapshot(conn: psycopg.Connection[Any]) -> list[tuple[Any, ...]]:
+    return conn.execute(SCHEMA_SQL).fetchall()
+
+
+@contextmanager
+def secondary_indexes_dropped(conn: psycopg.Connection[Any]) -> Iterator[None]:
+    """Load without secondary indexes, then rebuild them exactly as the migrations made them."""
+    before = schema_snapshot(conn)
+    rebuild: list[tuple[str, str, str, str]] = []
+    for table in BULK_TABLES:
+        for kind, name, definition in conn.execute(SECONDARY_SQL, {"table": table}).fetchall():
+            rebuild.append((table, kind, name, definition))
+    for table, kind, name, _ in rebuild:
+        if kind == "constraint":
+            conn.execute(
+                sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                    sql.Identifier(table), sql.Identifier(name)
+                )
+            )
+        else:
+            conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+    yield
+    started = time.perf_counter()
+    for table, kind, name, definition in tqdm(rebuild, desc="indexes", unit="index"):
+        if kind == "constraint":
+            conn.execute(
+                sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
+                    sql.Identifier(table), sql.Identifier(name), sql.SQL(definition)
+                )
+            )
+        else:
+            conn.execute(sql.SQL(definition))
+    after = schema_snapshot(conn)
+    if after != before:
+        missing = sorted(set(before) - set(after))
+        extra = sorted(set(after) - set(before))
+        raise RuntimeError(f"schema differs after the load: missing {missing}, extra {extra}")
+    print(
+        f"  {len(rebuild)} indexes rebuilt in {time.perf_counter() - started:.1f} s;"
+        " schema equals the migrated one"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Seeding
+
+
+def country_code(idx: int) -> str:
+    return f"{chr(65 + idx // 26)}{chr(65 + idx % 26)}"
+
+
+def region_of(idx: int) -> int | None:
+    return (idx - 1) // REGION_SIZE if 1 <= idx <= REGIONS * REGION_SIZE else None
+
+
+@dataclass
+class World:
+    countries: list[Country]
+    agencies: dict[int, list[Agency]]
+    authors: dict[int, list[User]]
+    admin: User
+
+
+def seed_world() -> World:
+    """Countries, agencies, members and agreements, written through the services."""
+    from agencies.models import AgencyKind, Role, User
+    from agencies.services import (
+        create_agency,
+        create_country,
+        create_partner_system,
+        set_membership,
+    )
+    from sharing import services
+    from sharing.models import Category, Tlp
+
+    admin = User.objects.create_user(username="bench.admin", is_staff=True, is_superuser=True)
+    countries = [
+        create_country(code=country_code(i), name=f"Benchland {country_code(i)}")
+        for i in range(N_COUNTRIES)
+    ]
+    agencies: dict[int, list[Agency]] = {}
+    authors: dict[int, list[User]] = {}
+    for idx, country in enumerate(tqdm(countries, desc="countries", unit="country")):
+        agencies[idx], authors[idx] = [], []
+        for kind in AGENCY_KINDS[: 3 if idx % 2 == 0 else 2]:
+            code = f"{country.code.lower()}-{kind.replace('_', '-')}"
+            agency = create_agency(
+                code=code,
+                name=f"{country.name} {AgencyKind(kind).label}",
+                kind=kind,
+                country=country,
+            )
+            # No password: hashing one per user would dominate this phase.
+            author = User.objects.create_user(username=f"author.{code}")
+            set_membership(author, agency, Role.ANALYST, actor=admin)
+            agencies[idx].append(agency)
+            authors[idx].append(author)
+    for username, idx in PRINCIPAL_USERS.values():
+        user = User.objects.create_user(username=username)
+        set_membership(user, agencies[idx][0], Role.ANALYST, actor=admin)
+    create_partner_system(agency=agencies[PARTNER_SYSTEM][0], name=PARTNER_SYSTEM_NAME)
+
+    categories = list(Category.objects.order_by("id"))
+    valid_from = dt.datetime.now(dt.UTC).date() - AGREEMENTS_FROM
+    plans: list[tuple[str, list[Country], list[Category]]] = []
+    for region in range(REGIONS):
+        members = [countries[1 + region * REGION_SIZE + k] for k in range(REGION_SIZE)]
+        plans.append((f"BENCH/REGION/{region}", members, categories))
+    for idx in range(1, N_COUNTRIES):
+        plans.append(
+            (
+                f"BENCH/HUB/{countries[idx].code}",
+                [countries[HUB], countries[idx]],
+                categories[:HUB_CATEGORIES],
+            )
+        )
+    plans.append((BIG_REFERENCE, [countries[BIG_ORIGIN], countries[BIG_PARTNER]], categories))
+    for reference, parties, covered in tqdm(plans, desc="agreements", unit="agreement"):
+        agreement = services.create_agreement(
+            actor=admin,
+            title=f"{reference} cooperation",
+            reference=reference,
+            parties=parties,
+            categories=covered,
+            max_tlp=Tlp.AMBER,
+            valid_from=valid_from,
+        )
+        # Activated before any report exists: grants are then loaded in bulk by the same rule.
+        services.activate_agreement(agreement, actor=admin, share_existing=True)
+    return World(countries=countries, agencies=agencies, authors=authors, admin=admin)
+
+
+def seed_bulk(url: str, world: World, reports: int) -> dict[str, float]:
+    """Reports, Dissemination rows and guardian grants, set-based in SQL; returns phase times."""
+    from django.contrib.auth.models import Group
+
+    from sharing.constants import EVERY_AGENCY_GROUP
+    from sharing.dissemination import view_permission
+    from sharing.models import Category
+
+    timings: dict[str, float] = {}
+    categories = list(Category.objects.order_by("id").values_list("id", flat=True))
+    every_group = Group.objects.get(name=EVERY_AGENCY_GROUP).pk
+    permission = view_permission().pk
+    now = dt.datetime.now(dt.UTC)
+    start = now - REPORT_SPAN
+    step = (REPORT_SPAN.total_seconds() - 3600) / reports
+    chunks = [(lo, min(lo + CHUNK - 1, reports)) for lo in range(1, reports + 1, CHUNK)]
+    with bulk_connection(url) as conn:
+        conn.execute(
+            "CREATE TEMP TABLE bench_country (idx int PRIMARY KEY, country_id bigint,"
+            " agency_ids bigint[], author_ids bigint[])"
+        )
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO bench_country VALUES (%s, %s, %s, %s)",
+                [
+                    (
+                        idx,
+                        country.pk,
+                        [a.pk for a in world.agencies[idx]],
+                        [u.pk for u in world.authors[idx]],
+                    )
+                    for idx, country in enumerate(world.countries)
+                ],
+            )
+        conn.execute("ANALYZE bench_country")
+        # Every id written below comes from a join with its parent table, so foreign-key
+        # triggers (one queued check per row) are skipped for the load.
+        conn.execute("SET session_replication_role = replica")
+        conn.execute("SELECT setseed(0.42)")
+        with secondary_indexes_dropped(conn):
+            started = time.perf_counter()
+            for lo, hi in tqdm(chunks, desc="reports", unit="chunk"):
+                conn.execute(
+                    REPORTS_SQL,
+                    {
+                        "lo": lo,
+                        "hi": hi,
+                        "categories": categories,
+                        "start": start,
+                        "step": step,
+                        "big_share": BIG_ORIGIN_SHARE,
+                        "big_origin": BIG_ORIGIN,
+                        "countries": N_COUNTRIES,
+                    },
+                )
+            timings["reports"] = time.perf_counter() - started
+            # The grant joins are planned from these statistics.
+            conn.execute("ANALYZE sharing_report")
+            started = time.perf_counter()
+            for lo, hi in tqdm(chunks, desc="grants", unit="chunk"):
+                conn.execute(
+                    GRANTS_SQL,
+                    {"lo": lo, "hi": hi, "every_group": every_group, "permission": permission},
+                )
+            timings["grants"] = time.perf_counter() - started
+            started = time.perf_counter()
+        timings["indexes"] = time.perf_counter() - started
+        conn.execute("SET session_replication_role = DEFAULT")
+        conn.execute(
+            "SELECT setval(pg_get_serial_sequence('sharing_report', 'id'),"
+            " (SELECT max(id) FROM sharing_report))"
+        )
+        started = time.perf_counter()
+        # autovacuum may be off: set the visibility map (index-only scans) and statistics now.
+        for table in BULK_TABLES:
+            conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
+        conn.execute("ANALYZE")
+        timings["vacuum"] = time.perf_counter() - started
+    return timings
+
+
+# --------------------------------------------------------------------------------------------
+# Measuring
+
+PRINCIPAL_USERS = {
+    "typical analyst": ("bench.typical", TYPICAL),
+    "hub analyst": ("bench.hub", HUB),
+    "big-partner analyst": ("bench.partner", BIG_PARTNER),
+    "rare analyst": ("bench.rare", RARE),
+}
+PARTNER_SYSTEM_NAME = "Bench case system"
+
+
+@dataclass
+class Row:
+    measurement: str
+    principal: str
+    samples: list[float]  # seconds
+    unit: str = "ms"
+    visible: int | None = None
+    target: float | None = None  # in `unit`
+    ratio: float | None = None
+    ratio_target: float | None = None
+
+    def quantile(self, q: float) -> float:
+        ordered = sorted(self.samples)
+        return ordered[max(0, math.ceil(q * len(ordered)) - 1)] * (1000 if self.unit == "ms" else 1)
+
+    @property
+    def p50(self) -> float:
+        return self.quantile(0.50)
+
+    @property
+    def p95(self) -> float:
+        return self.quantile(0.95)
+
+    @property
+    def result(self) -> str:
+        if self.target is None and self.ratio_target is None:
+            return ""
+        ok = self.target is None or self.p95 <= self.target
+        ok = ok and (self.ratio_target is None or (self.ratio or 0) <= self.ratio_target)
+        return "PASS" if ok else "MISS"
+
+    def cells(self) -> list[str]:
+        digits = 1 if self.unit == "ms" else 2
+        targets = []
+        if self.target is not None:
+            targets.append(f"p95 ≤ {self.target:g} {self.unit}")
+        if self.ratio_target is not None:
+            targets.append(f"≤ {self.ratio_target:g}× unfiltered")
+        return [
+            self.measurement,
+            self.principal,
+            "" if self.visible is None else f"{self.visible:,}",
+            str(len(self.samples)),
+            f"{self.p50:.{digits}f} {self.unit}",
+            f"{self.p95:.{digits}f} {self.unit}",
+            "" if self.ratio is None else f"{self.ratio:.1f}×",
+            ", ".join(targets),
+            self.result,
+        ]
+
+
+HEADER = [
+    "measurement",
+    "principal",
+    "visible",
+    "runs",
+    "p50",
+    "p95",
+    "p95 ÷ unfiltered",
+    "target",
+    "result",
+]
+
+
+def markdown_table(rows: list[Row]) -> str:
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def timed(fn: Callable[[], object], runs: int, warmup: int) -> list[float]:
+    """Wall times of `runs` calls after `warmup`; slow queries get fewer runs (see BUDGET_S)."""
+    for _ in range(warmup):
+        fn()
+    samples: list[float] = []
+    while len(samples) < runs:
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+        if len(samples) == 1:
+            runs = min(runs, max(MIN_RUNS, int(BUDGET_S / samples[0])))
+    return samples
+
+
+@dataclass
+class Principals:
+    users: dict[str, User]
+    partner: PartnerSystem
+    admin: User
+    every: dict[str, User | PartnerSystem] = field(default_factory=dict)
+
+
+def load_principals() -> Principals:
+    from agencies.models import PartnerSystem, User
+    from sharing.principals import resolve
+
+    users = {
+        label: User.objects.select_related("membership").get(username=username)
+        for label, (username, _) in PRINCIPAL_USERS.items()
+    }
+    partner = PartnerSystem.objects.get(name=PARTNER_SYSTEM_NAME)
+    every: dict[str, User | PartnerSystem] = {**users, "partner system (API)": partner}
+    for subject in every.values():
+        resolve(subject)  # memoised on the object, as once per request
+    return Principals(
+        users=users,
+        partner=partner,
+        admin=User.objects.get(username="bench.admin"),
+        every=every,
+    )
+
+
+def first_page_rows(
+    principals: Principals, runs: int, label: str = ""
+) -> tuple[Row, dict[str, Row]]:
+    from sharing.models import Report
+
+    order = ("-published_at", "-id")
+    unfiltered = Row(
+        f"first page, Report.objects.all(){label}",
+        "(no filter)",
+        timed(lambda: list(Report.objects.order_by(*order)[:PAGE]), runs, 5),
+    )
+    pages: dict[str, Row] = {}
+    for name, subject in principals.every.items():
+        samples = timed(
+            lambda s=subject: list(Report.objects.visible_to(s).order_by(*order)[:PAGE]), runs, 5
+        )
+        row = Row(
+            f"first page, visible_to{label}",
+            name,
+            samples,
+            target=TARGET_PAGE_MS,
+            ratio_target=TARGET_RATIO,
+        )
+        row.ratio = row.p95 / unfiltered.p95
+        pages[name] = row
+    return unfiltered, pages
+
+
+def measure_reads(principals: Principals, runs: int, count_runs: int) -> list[Row]:
+    from django.db.models import QuerySet
+    from guardian.shortcuts import get_objects_for_user
+
+    from sharing.models import Report
+
+    order = ("-published_at", "-id")
+    unfiltered, pages = first_page_rows(principals, runs)
+    rows = [unfiltered]
+    counts: dict[str, int] = {}
+    for name, subject in tqdm(principals.every.items(), desc="principals", unit="principal"):
+        counts[name] = Report.objects.visible_to(subject).count()
+        pages[name].visible = counts[name]
+        rows.append(pages[name])
+    for name, subject in principals.every.items():
+        rows.append(
+            Row(
+                "first page, visible_to().published()",
+                name,
+                timed(
+                    lambda s=subject: list(
+                        Report.objects.visible_to(s).published().order_by(*order)[:PAGE]
+                    ),
+                    runs,
+                    5,
+                ),
+                visible=counts[name],
+            )
+        )
+    for name, subject in principals.every.items():
+        rows.append(
+            Row(
+                "visible_to().count()",
+                name,
+                timed(lambda s=subject: Report.objects.visible_to(s).count(), count_runs, 2),
+                visible=counts[name],
+            )
+        )
+    for name, user in principals.users.items():
+
+        def guardian_page(u: User = user) -> list[Report]:
+            qs: QuerySet[Report] = get_objects_for_user(
+                u, "sharing.view_report", Report.objects.all(), accept_global_perms=False
+            )
+            return list(qs.order_by(*order)[:PAGE])
+
+        rows.append(
+            Row(
+                "first page, guardian get_objects_for_user",
+                name,
+                timed(guardian_page, runs, 2),
+                visible=counts[name],
+            )
+        )
+    return rows
+
+
+def measure_suspension(principals: Principals, runs: int, url: str) -> tuple[list[Row], str]:
+    """Suspend and reactivate the big agreement inside a transaction that is rolled back."""
+    from django.db import transaction
+
+    from sharing.models import Agreement, Dissemination
+    from sharing.services import reactivate_agreement, suspend_agreement
+
+    agreement = Agreement.objects.get(reference=BIG_REFERENCE)
+    live = Dissemination.objects.filter(agreement=agreement, revoked_at__isnull=True).count()
+    suspend: list[float] = []
+    reactivate: list[float] = []
+    detail = ""
+    for run in range(runs):
+        with transaction.atomic():
+            started = time.perf_counter()
+            revoked = suspend_agreement(agreement, actor=principals.admin, reason="bench")
+            suspend.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            granted = reactivate_agreement(agreement, actor=principals.admin, reason="bench")
+            reactivate.append(time.perf_counter() - started)
+            transaction.set_rollback(True)
+        detail = (
+            f"suspension revoked {revoked.revoked:,} Dissemination rows and deleted"
+            f" {revoked.grants_removed:,} guardian rows; reactivation re-granted"
+            f" {granted.granted:,} / {granted.grants_added:,}"
+        )
+        print(
+            f"  run {run + 1}: suspend {suspend[-1]:.2f} s, reactivate {reactivate[-1]:.2f} s;"
+            f" {detail}"
+        )
+        vacuum_after_rollback(url)
+    rows = [
+        Row(
+            "suspend_agreement (rolled back)",
+            BIG_REFERENCE,
+            suspend,
+            unit="s",
+            visible=live,
+            target=TARGET_SUSPEND_S,
+        ),
+        Row(
+            "reactivate_agreement (rolled back)", BIG_REFERENCE, reactivate, unit="s", visible=live
+        ),
+    ]
+    return rows, detail
+
+
+def vacuum_after_rollback(url: str) -> None:
+    """Clear the rolled-back row versions so the next run (and the next bench) starts clean."""
+    with bulk_connection(url) as conn:
+        for table in BULK_TABLES[1:]:
+            conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
+
+
+# Candidate indexes, created in the bench database only, measured, then dropped again.
+EXPERIMENTS = [
+    (
+        "+ index (published_at DESC, id DESC)",
+        "CREATE INDEX bench_newest_first ON sharing_report (published_at DESC, id DESC)",
+        "DROP INDEX bench_newest_first",
+    ),
+]
+
+
+def measure_experiments(principals: Principals, runs: int, url: str, explain: bool) -> list[Row]:
+    rows: list[Row] = []
+    for label, create, drop in EXPERIMENTS:
+        with bulk_connection(url) as conn:
+            before = schema_snapshot(conn)
+            started = time.perf_counter()
+            conn.execute(create)
+            conn.execute("ANALYZE sharing_report")
+            print(f"  {label}: built in {time.perf_counter() - started:.1f} s")
+        try:
+            unfiltered, pages = first_page_rows(principals, runs, f" {label}")
+            rows += [unfiltered, *pages.values()]
+            if explain:
+                print(explain_first_pages(principals))
+        finally:
+            with bulk_connection(url) as conn:
+                conn.execute(drop)
+                conn.execute("ANALYZE sharing_report")
+                assert schema_snapshot(conn) == before, "experiment left the schema changed"
+    return rows
+
+
+def explain_first_pages(principals: Principals) -> str:
+    from sharing.models import Report
+
+    order = ("-published_at", "-id")
+    parts = []
+    unfiltered = Report.objects.order_by(*order)[:PAGE]
+    parts.append(("(no filter)", unfiltered.explain(analyze=True, buffers=True)))
+    for name, subject in principals.every.items():
+        qs = Report.objects.visible_to(subject).order_by(*order)[:PAGE]
+        parts.append((name, qs.explain(analyze=True, buffers=True)))
+    return "\n\n".join(f"-- {name}\n{plan}" for name, plan in parts)
+
+
+# --------------------------------------------------------------------------------------------
+# Environment and output
+
+
+def data_shape() -> dict[str, Any]:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT (SELECT count(*) FROM sharing_report),"
+            " (SELECT count(*) FROM sharing_reportgroupobjectpermission),"
+            " (SELECT count(*) FROM sharing_dissemination WHERE revoked_at IS NULL),"
+            " (SELECT count(*) FROM agencies_country), (SELECT count(*) FROM agencies_agency),"
+            " (SELECT count(*) FROM sharing_agreement WHERE state = 'active'),"
+            " pg_size_pretty(pg_total_relation_size('sharing_report')),"
+            " pg_size_pretty(pg_total_relation_size('sharing_reportgroupobjectpermission')),"
+            " pg_size_pretty(pg_total_relation_size('sharing_dissemination'))"
+        )
+        row = cur.fetchone()
+    keys = [
+        "reports",
+        "grants",
+        "disseminations",
+        "countries",
+        "agencies",
+        "agreements",
+        "report_size",
+        "grant_size",
+        "dissemination_size",
+    ]
+    return dict(zip(keys, row, strict=True))
+
+
+def environment() -> dict[str, str]:
+    import django
+    import guardian
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT version()")
+        version = cur.fetchone()[0].split(" on ")[0]
+        cur.execute(
+            "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name)"
+            " FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'jit', 'autovacuum',"
+            " 'random_page_cost', 'effective_cache_size', 'max_parallel_workers_per_gather')"
+        )
+        settings = cur.fetchone()[0]
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        total_kb = int(meminfo.read_text().split("\n")[0].split()[1])
+        memory = f"{total_kb / 1024 / 1024:.0f} GB RAM"
+    return {
+        "machine": f"{os.cpu_count()} cores, {memory}, {platform.machine()}",
+        "postgres": version,
+        "settings": settings,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "guardian": getattr(guardian, "__version__", "?"),
+    }
+
+
+def render_docs(
+    rows: list[Row],
+    shape: dict[str, Any],
+    env: dict[str, str],
+    marker: dict[str, Any],
+    suspension: str,
+    args: argparse.Namespace,
+) -> str:
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    seed = marker.get("seed_seconds", {})
+    seed_text = ", ".join(f"{k} {v:.0f} s" for k, v in seed.items())
+    visible = {row.principal: row.visible for row in rows if row.visible is not None}
+    reports = shape["reports"] or 1
+    fractions = ", ".join(
+        f"{name} {count:,} ({count / reports:.1%})"
+        for name, count in visible.items()
+        if name != BIG_REFERENCE and count is not None
+    )
+    return f"""{DOCS_START}
+## Visibility benchmark ({when})
+
+Produced by `DEBUG=1 .venv/bin/python bench/visibility.py --reports {args.reports}
+--database {args.database}`; this section is rewritten on every run.
+
+**Machine:** {env["machine"]}; {env["postgres"]} ({env["settings"]}); Python {env["python"]},
+Django {env["django"]}, django-guardian {env["guardian"]}. Another process ran tests on the same
+machine, so single numbers are noisy.
+
+**Data:** {shape["reports"]:,} published reports ({shape["report_size"]}),
+{shape["grants"]:,} guardian group grants ({shape["grant_size"]}), {shape["disseminations"]:,}
+live Dissemination rows backing them one to one ({shape["dissemination_size"]}),
+{shape["countries"]} countries with {shape["agencies"]} agencies, {shape["agreements"]} active
+agreements: five regional agreements of nine countries (all categories), a hub country with a
+bilateral agreement with every other country (six of nine categories), four recent countries
+with the hub agreement only, and `{BIG_REFERENCE}`: one country originates a third of all reports
+and shares them with one partner country. TLP: 1% CLEAR, 49% GREEN, 40% AMBER, 10% above
+AMBER. Grants follow the rules of `sharing.dissemination` (originator agency, originator country,
+every agency for CLEAR, agreement partners), so reactivation re-grants exactly what suspension
+revoked. Visible reports per principal: {fractions}.
+
+**Seeding:** {marker.get("total_seconds", 0):.0f} s ({seed_text}): countries, agencies,
+memberships and agreements through the services; reports and grants with `INSERT … SELECT
+generate_series` in chunks of {CHUNK:,} report ids, with secondary indexes dropped and rebuilt
+from their migrated definitions (the schema is compared before and after), then `VACUUM
+(ANALYZE)`.
+
+**Method:** wall time around `list(Report.objects.visible_to(p).order_by("-published_at",
+"-id")[:100])` through the ORM (query, fetch and model instantiation), principals resolved
+once beforehand as in a request; five warm-up runs (two for counts and guardian), then
+{args.runs} runs ({args.count_runs} for counts), fewer for queries slower than
+{BUDGET_S / args.runs * 1000:.0f} ms (at least {MIN_RUNS}, ~{BUDGET_S:.0f} s per query; the
+`runs` column has the count); p50/p95 by nearest rank. The guardian
+baseline is `get_objects_for_user(user, "sharing.view_report", Report.objects.all(),
+accept_global_perms=False)`; it has no partner-system form. The suspension runs
+`suspend_agreement` and then `reactivate_agreement` inside one transaction that is rolled back,
+followed by `VACUUM` of the two grant tables; {args.suspend_runs} run(s). {suspension}.
+
+{markdown_table(rows)}
+{DOCS_END}"""
+
+
+def write_docs(section: str) -> None:
+    text = DOCS.read_text() if DOCS.exists() else "# Performance\n\n"
+    if DOCS_START in text and DOCS_END in text:
+        head, rest = text.split(DOCS_START, 1)
+        tail = rest.split(DOCS_END, 1)[1]
+        text = head + section + tail
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    DOCS.parent.mkdir(exist_ok=True)
+    DOCS.write_text(text)
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reports", type=int, default=1_000_000)
+    parser.add_argument("--database", default="bix_bench")
+    parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
+    parser.add_argument("--runs", type=int, default=50, help="timed runs per query")
+    parser.add_argument("--count-runs", type=int, default=10)
+    parser.add_argument("--suspend-runs", type=int, default=3)
+    parser.add_argument("--explain", action="store_true", help="print EXPLAIN (ANALYZE, BUFFERS)")
+    parser.add_argument(
+        "--experiments", action="store_true", help="also measure candidate indexes (then dropped)"
+    )
+    parser.add_argument("--no-docs", action="store_true", help="do not write docs/performance.md")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    if not args.database.startswith("bix_bench"):
+        sys.exit("The bench database name must start with 'bix_bench'.")
+    admin_url, url = database_urls(args.database)
+    marker = read_marker(admin_url, args.database)
+    reuse = bool(
+        args.reuse and marker and marker.get("complete") and marker.get("reports") == args.reports
+    )
+    if not reuse:
+        recreate_database(admin_url, args.database)
+    print(f"database {args.database}: {'reused' if reuse else 'created'}")
+    started = time.perf_counter()
+    setup_django(url)
+    if not reuse:
+        world = seed_world()
+        timings = {"world": time.perf_counter() - started}
+        timings |= seed_bulk(url, world, args.reports)
+        marker = {
+            "complete": True,
+            "reports": args.reports,
+            "seed_seconds": timings,
+            "total_seconds": time.perf_counter() - started,
+            "seeded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        write_marker(url, args.database, marker)
+        print(
+            f"seeded in {marker['total_seconds']:.0f} s: "
+            + ", ".join(f"{k} {v:.0f} s" for k, v in timings.items())
+        )
+    assert marker is not None
+
+    from django.db import connection
+
+    connection.close()  # measure on a fresh connection with server defaults
+    principals = load_principals()
+    rows = measure_reads(principals, args.runs, args.count_runs)
+    print(markdown_table(rows))
+    if args.explain:
+        print(explain_first_pages(principals))
+    if args.experiments:
+        rows += measure_experiments(principals, args.runs, url, args.explain)
+    suspension = "Suspension not measured"
+    if args.suspend_runs:
+        suspension_rows, suspension = measure_suspension(principals, args.suspend_runs, url)
+        rows += suspension_rows
+    table = markdown_table(rows)
+    print()
+    print(table)
+    if not args.no_docs:
+        write_docs(render_docs(rows, data_shape(), environment(), marker, suspension, args))
+        print(f"written to {DOCS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

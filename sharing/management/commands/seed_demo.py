@@ -1,0 +1,1605 @@
+"""manage.py seed_demo: idempotent demo countries, agencies, users, agreements and reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from tqdm import tqdm
+
+from agencies.models import Agency, AgencyKind, Country, Membership, Role, User
+from agencies.services import create_agency, create_country, create_partner_system, set_membership
+from sharing.audit import RequestContext
+from sharing.constants import CATEGORIES
+from sharing.models import (
+    Agreement,
+    AgreementState,
+    AuditChannel,
+    Category,
+    Dissemination,
+    HandlingCode,
+    Indicator,
+    IndicatorType,
+    InformationCredibility,
+    Priority,
+    Report,
+    SourceReliability,
+    Tlp,
+)
+from sharing.services import (
+    activate_agreement,
+    create_agreement,
+    create_report,
+    publish_report,
+    suspend_agreement,
+)
+
+# Published in the README so anyone can sign in to a demo; never used outside demo data.
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105
+ADMIN_USERNAME = "admin"
+DEFAULT_REPORTS = 320
+SEED = 2026
+# The one country with no agreement: what it cannot see demonstrates need-to-know.
+NO_AGREEMENT_COUNTRY = "BR"
+
+CONTEXT = RequestContext(channel=AuditChannel.COMMAND)
+ALL_CATEGORIES: tuple[str, ...] = tuple(code for code, _, _ in CATEGORIES)
+ROLE_SUFFIXES: tuple[tuple[Role, str], ...] = (
+    (Role.ANALYST, "analyst"),
+    (Role.SUPERVISOR, "supervisor"),
+    (Role.AGENCY_ADMIN, "admin"),
+)
+
+# --------------------------------------------------------------------------------------------
+# Countries, agencies, agreements
+
+
+COUNTRIES: tuple[tuple[str, str], ...] = (
+    ("CO", "Colombia"),
+    ("EC", "Ecuador"),
+    ("PE", "Peru"),
+    ("KE", "Kenya"),
+    ("TZ", "Tanzania"),
+    ("US", "United States"),
+    ("CA", "Canada"),
+    ("FR", "France"),
+    ("ES", "Spain"),
+    ("DE", "Germany"),
+    ("IT", "Italy"),
+    ("BR", "Brazil"),
+)
+COUNTRY_NAMES = dict(COUNTRIES)
+
+
+@dataclass(frozen=True)
+class AgencySpec:
+    code: str
+    name: str
+    short_name: str
+    kind: AgencyKind
+    country: str
+
+
+AGENCIES: tuple[AgencySpec, ...] = (
+    AgencySpec(
+        "co-policia",
+        "Policía Nacional de Colombia, Dirección de Investigación Criminal e Interpol",
+        "DIJIN",
+        AgencyKind.POLICE,
+        "CO",
+    ),
+    AgencySpec(
+        "co-migracion",
+        "Unidad Administrativa Especial Migración Colombia",
+        "Migración Colombia",
+        AgencyKind.IMMIGRATION,
+        "CO",
+    ),
+    AgencySpec(
+        "co-dian",
+        "Dirección de Impuestos y Aduanas Nacionales",
+        "DIAN",
+        AgencyKind.CUSTOMS,
+        "CO",
+    ),
+    AgencySpec("ec-policia", "Policía Nacional del Ecuador", "PNE", AgencyKind.POLICE, "EC"),
+    AgencySpec(
+        "ec-senae", "Servicio Nacional de Aduana del Ecuador", "SENAE", AgencyKind.CUSTOMS, "EC"
+    ),
+    AgencySpec(
+        "ec-armada",
+        "Armada del Ecuador, Comando de Guardacostas",
+        "Guardacostas EC",
+        AgencyKind.COAST_GUARD,
+        "EC",
+    ),
+    AgencySpec("pe-policia", "Policía Nacional del Perú", "PNP", AgencyKind.POLICE, "PE"),
+    AgencySpec(
+        "pe-sunat",
+        "Superintendencia Nacional de Aduanas y de Administración Tributaria",
+        "SUNAT Aduanas",
+        AgencyKind.CUSTOMS,
+        "PE",
+    ),
+    AgencySpec(
+        "pe-migraciones",
+        "Superintendencia Nacional de Migraciones",
+        "Migraciones",
+        AgencyKind.IMMIGRATION,
+        "PE",
+    ),
+    AgencySpec("ke-police", "National Police Service", "NPS", AgencyKind.POLICE, "KE"),
+    AgencySpec("ke-kws", "Kenya Wildlife Service", "KWS", AgencyKind.WILDLIFE, "KE"),
+    AgencySpec(
+        "ke-kra",
+        "Kenya Revenue Authority, Customs and Border Control",
+        "KRA Customs",
+        AgencyKind.CUSTOMS,
+        "KE",
+    ),
+    AgencySpec("tz-police", "Tanzania Police Force", "TPF", AgencyKind.POLICE, "TZ"),
+    AgencySpec(
+        "tz-tawa", "Tanzania Wildlife Management Authority", "TAWA", AgencyKind.WILDLIFE, "TZ"
+    ),
+    AgencySpec(
+        "tz-immigration",
+        "Tanzania Immigration Services Department",
+        "Immigration TZ",
+        AgencyKind.IMMIGRATION,
+        "TZ",
+    ),
+    AgencySpec(
+        "us-cbp", "U.S. Customs and Border Protection", "CBP", AgencyKind.BORDER_GUARD, "US"
+    ),
+    AgencySpec("us-hsi", "Homeland Security Investigations", "HSI", AgencyKind.POLICE, "US"),
+    AgencySpec("us-uscg", "United States Coast Guard", "USCG", AgencyKind.COAST_GUARD, "US"),
+    AgencySpec("ca-cbsa", "Canada Border Services Agency", "CBSA", AgencyKind.BORDER_GUARD, "CA"),
+    AgencySpec("ca-rcmp", "Royal Canadian Mounted Police", "RCMP", AgencyKind.POLICE, "CA"),
+    AgencySpec(
+        "fr-douane",
+        "Direction générale des douanes et droits indirects",
+        "Douane",
+        AgencyKind.CUSTOMS,
+        "FR",
+    ),
+    AgencySpec(
+        "fr-paf",
+        "Direction nationale de la police aux frontières",
+        "PAF",
+        AgencyKind.BORDER_GUARD,
+        "FR",
+    ),
+    AgencySpec("fr-gendarmerie", "Gendarmerie nationale", "Gendarmerie", AgencyKind.POLICE, "FR"),
+    AgencySpec("es-guardia-civil", "Guardia Civil", "Guardia Civil", AgencyKind.POLICE, "ES"),
+    AgencySpec(
+        "es-policia",
+        "Policía Nacional, Comisaría General de Extranjería y Fronteras",
+        "CGEF",
+        AgencyKind.BORDER_GUARD,
+        "ES",
+    ),
+    AgencySpec("de-bpol", "Bundespolizei", "BPOL", AgencyKind.BORDER_GUARD, "DE"),
+    AgencySpec("de-zoll", "Generalzolldirektion", "Zoll", AgencyKind.CUSTOMS, "DE"),
+    AgencySpec("de-bka", "Bundeskriminalamt", "BKA", AgencyKind.POLICE, "DE"),
+    AgencySpec("it-gdf", "Guardia di Finanza", "GdF", AgencyKind.CUSTOMS, "IT"),
+    AgencySpec(
+        "it-polizia",
+        "Polizia di Stato, Servizio Polizia di Frontiera",
+        "Polizia di Frontiera",
+        AgencyKind.BORDER_GUARD,
+        "IT",
+    ),
+    AgencySpec("br-pf", "Polícia Federal", "PF", AgencyKind.POLICE, "BR"),
+    AgencySpec("br-receita", "Receita Federal do Brasil", "Receita", AgencyKind.CUSTOMS, "BR"),
+)
+AGENCY_BY_CODE = {spec.code: spec for spec in AGENCIES}
+
+PARTNER_SYSTEMS: tuple[tuple[str, str, str], ...] = (
+    ("co-policia", "National case system", "Pushes published reports into the DIJIN case files."),
+    ("us-cbp", "Targeting system connector", "Pulls indicators for watch-list matching."),
+    ("fr-douane", "MISP", "Synchronises indicators with the customs MISP instance."),
+    ("ke-kws", "OpenCTI", "Feeds the wildlife-crime intelligence platform."),
+)
+
+
+@dataclass(frozen=True)
+class AgreementSpec:
+    reference: str
+    title: str
+    parties: tuple[str, ...]
+    categories: tuple[str, ...]
+    max_tlp: Tlp
+    description: str
+    suspend_reason: str = ""
+
+
+AGREEMENTS: tuple[AgreementSpec, ...] = (
+    AgreementSpec(
+        "BIX-MOU/CO-EC/2023/014",
+        "Colombia–Ecuador binational border commission (COMBIFRON) information sharing",
+        ("CO", "EC"),
+        ("drug-trafficking", "arms-trafficking", "migrant-smuggling"),
+        Tlp.AMBER,
+        "Exchange of operational intelligence along the Carchi–Nariño and Putumayo–Sucumbíos "
+        "border and the Pacific coast.",
+    ),
+    AgreementSpec(
+        "BIX-MOU/CO-PE/2023/021",
+        "Colombia–Peru Putumayo basin arms-control protocol",
+        ("CO", "PE"),
+        ("arms-trafficking",),
+        Tlp.GREEN,
+        "Firearms and ammunition moving along the Putumayo and Amazon rivers.",
+    ),
+    AgreementSpec(
+        "BIX-MOU/EC-PE/2023/009",
+        "Ecuador–Peru southern border cooperation arrangement",
+        ("EC", "PE"),
+        ("drug-trafficking", "migrant-smuggling", "smuggling", "document-fraud"),
+        Tlp.AMBER,
+        "Huaquillas–Aguas Verdes, Macará–La Tina and La Balsa crossings.",
+        suspend_reason=(
+            "Suspended by the joint committee pending review of the data-protection annex "
+            "after an unauthorised onward disclosure."
+        ),
+    ),
+    AgreementSpec(
+        "BIX-MOU/KE-TZ/2023/004",
+        "Kenya–Tanzania cross-border wildlife and human trafficking memorandum",
+        ("KE", "TZ"),
+        ("human-trafficking", "wildlife-poaching"),
+        Tlp.AMBER,
+        "Namanga, Isebania–Sirari, Taveta–Holili and Lunga Lunga–Horohoro one-stop border posts.",
+    ),
+    AgreementSpec(
+        "BIX-MOU/US-CA/2023/011",
+        "United States–Canada Cross-Border Crime Forum intelligence arrangement",
+        ("US", "CA"),
+        ("terrorism", "smuggling"),
+        Tlp.AMBER,
+        "Shared threat picture for the land border and the St. Lawrence seaway.",
+    ),
+    AgreementSpec(
+        "BIX-MOU/EU4/2023/002",
+        "France–Spain–Germany–Italy quadrilateral border intelligence arrangement",
+        ("FR", "ES", "DE", "IT"),
+        ALL_CATEGORIES,
+        Tlp.AMBER,
+        "Internal-border hot spots: Pyrenees, Upper Rhine, Saar and the Franco-Italian Alps.",
+    ),
+)
+
+# --------------------------------------------------------------------------------------------
+# Geography: crossing points on the real borders
+
+
+@dataclass(frozen=True)
+class Site:
+    sector: str
+    lat: float
+    lon: float
+    places: dict[str, str]  # country code -> town on that side
+
+
+@dataclass(frozen=True)
+class Corridor:
+    countries: tuple[str, ...]
+    categories: tuple[str, ...]  # crime typical of this stretch of border
+    sites: tuple[Site, ...]
+    routes: tuple[str, ...]
+
+
+CORRIDORS: tuple[Corridor, ...] = (
+    Corridor(
+        ("CO", "EC"),
+        ("drug-trafficking", "arms-trafficking", "migrant-smuggling", "smuggling"),
+        (
+            Site(
+                "Rumichaca international bridge",
+                0.8117,
+                -77.6430,
+                {"CO": "Ipiales, Nariño", "EC": "Tulcán, Carchi"},
+            ),
+            Site(
+                "San Miguel river crossing",
+                0.0990,
+                -76.8870,
+                {"CO": "San Miguel, Putumayo", "EC": "General Farfán, Sucumbíos"},
+            ),
+            Site(
+                "Mataje river mouth, Pacific coast",
+                1.4400,
+                -78.9300,
+                {"CO": "Tumaco, Nariño", "EC": "San Lorenzo, Esmeraldas"},
+            ),
+        ),
+        (
+            "Tumaco → Mataje river → San Lorenzo → Esmeraldas",
+            "Ipiales → Rumichaca → Tulcán → Quito",
+            "Puerto Asís → San Miguel river → Lago Agrio",
+            "Tumaco → Pacific go-fast route → Central America",
+        ),
+    ),
+    Corridor(
+        ("CO", "PE"),
+        ("arms-trafficking", "drug-trafficking", "smuggling", "wildlife-poaching"),
+        (
+            Site(
+                "Putumayo river, Puerto Leguízamo – Soplín Vargas",
+                -0.1950,
+                -74.7800,
+                {"CO": "Puerto Leguízamo, Putumayo", "PE": "Soplín Vargas, Loreto"},
+            ),
+            Site(
+                "Putumayo river, middle course",
+                -2.4500,
+                -72.6700,
+                {"CO": "Puerto Arica, Amazonas", "PE": "El Estrecho, Loreto"},
+            ),
+            Site(
+                "Amazon river, Leticia – Santa Rosa",
+                -4.2100,
+                -69.9400,
+                {"CO": "Leticia, Amazonas", "PE": "Santa Rosa de Yavarí, Loreto"},
+            ),
+        ),
+        (
+            "Puerto Leguízamo → Putumayo river → Soplín Vargas",
+            "Leticia → Amazon river → Caballococha → Iquitos",
+            "El Estrecho → Putumayo river → Puerto Asís",
+        ),
+    ),
+    Corridor(
+        ("EC", "PE"),
+        ("migrant-smuggling", "smuggling", "drug-trafficking", "document-fraud"),
+        (
+            Site(
+                "Huaquillas – Aguas Verdes international bridge",
+                -3.4800,
+                -80.2300,
+                {"EC": "Huaquillas, El Oro", "PE": "Aguas Verdes, Tumbes"},
+            ),
+            Site(
+                "Macará – La Tina bridge",
+                -4.3900,
+                -79.9600,
+                {"EC": "Macará, Loja", "PE": "La Tina, Piura"},
+            ),
+            Site(
+                "La Balsa bridge, Canchis river",
+                -4.9900,
+                -79.0900,
+                {"EC": "Zumba, Zamora Chinchipe", "PE": "San Ignacio, Cajamarca"},
+            ),
+        ),
+        (
+            "Machala → Huaquillas → Aguas Verdes → Tumbes → Lima",
+            "Loja → Macará → La Tina → Sullana",
+            "Zumba → La Balsa → San Ignacio → Jaén",
+        ),
+    ),
+    Corridor(
+        ("KE", "TZ"),
+        (
+            "human-trafficking",
+            "wildlife-poaching",
+            "drug-trafficking",
+            "smuggling",
+            "migrant-smuggling",
+        ),
+        (
+            Site(
+                "Namanga one-stop border post",
+                -2.5450,
+                36.7890,
+                {"KE": "Namanga, Kajiado", "TZ": "Namanga, Arusha"},
+            ),
+            Site(
+                "Isebania – Sirari one-stop border post",
+                -1.2500,
+                34.4800,
+                {"KE": "Isebania, Migori", "TZ": "Sirari, Mara"},
+            ),
+            Site(
+                "Lunga Lunga – Horohoro one-stop border post",
+                -4.5900,
+                39.1400,
+                {"KE": "Lunga Lunga, Kwale", "TZ": "Horohoro, Tanga"},
+            ),
+            Site(
+                "Taveta – Holili one-stop border post",
+                -3.3800,
+                37.6500,
+                {"KE": "Taveta, Taita-Taveta", "TZ": "Holili, Kilimanjaro"},
+            ),
+        ),
+        (
+            "Arusha → Namanga → Nairobi",
+            "Mwanza → Sirari → Isebania → Kisumu",
+            "Tanga → Horohoro → Lunga Lunga → Mombasa port",
+            "Moshi → Holili → Taveta → Voi",
+        ),
+    ),
+    Corridor(
+        ("US", "CA"),
+        (
+            "terrorism",
+            "smuggling",
+            "drug-trafficking",
+            "arms-trafficking",
+            "human-trafficking",
+            "cybercrime",
+        ),
+        (
+            Site(
+                "Blaine – Peace Arch crossing",
+                49.0000,
+                -122.7500,
+                {"US": "Blaine, Washington", "CA": "Surrey, British Columbia"},
+            ),
+            Site(
+                "Detroit – Windsor Ambassador Bridge",
+                42.3100,
+                -83.0700,
+                {"US": "Detroit, Michigan", "CA": "Windsor, Ontario"},
+            ),
+            Site(
+                "Champlain – Lacolle crossing",
+                45.0100,
+                -73.4500,
+                {"US": "Champlain, New York", "CA": "Lacolle, Quebec"},
+            ),
+            Site(
+                "Sweetgrass – Coutts crossing",
+                48.9990,
+                -111.9600,
+                {"US": "Sweetgrass, Montana", "CA": "Coutts, Alberta"},
+            ),
+            Site(
+                "St. Lawrence river at Akwesasne",
+                44.9900,
+                -74.6600,
+                {"US": "Massena, New York", "CA": "Cornwall, Ontario"},
+            ),
+        ),
+        (
+            "Vancouver → Blaine → Seattle",
+            "Toronto → Windsor → Detroit",
+            "Montreal → Lacolle → Champlain → New York City",
+            "Cornwall → St. Lawrence river → Massena",
+        ),
+    ),
+    Corridor(
+        ("FR", "ES"),
+        ALL_CATEGORIES,
+        (
+            Site(
+                "Le Perthus – La Jonquera (A9/AP-7)",
+                42.4600,
+                2.8600,
+                {"FR": "Le Perthus, Pyrénées-Orientales", "ES": "La Jonquera, Girona"},
+            ),
+            Site(
+                "Hendaye – Irun (Bidasoa bridges)",
+                43.3400,
+                -1.7900,
+                {"FR": "Hendaye, Pyrénées-Atlantiques", "ES": "Irun, Gipuzkoa"},
+            ),
+            Site(
+                "Somport pass",
+                42.7900,
+                -0.5300,
+                {"FR": "Urdos, Pyrénées-Atlantiques", "ES": "Canfranc, Huesca"},
+            ),
+        ),
+        (
+            "Algeciras → Madrid → Irun → Hendaye → Bordeaux",
+            "Barcelona → La Jonquera → Le Perthus → Perpignan → Lyon",
+            "Zaragoza → Somport → Pau",
+        ),
+    ),
+    Corridor(
+        ("FR", "DE"),
+        ALL_CATEGORIES,
+        (
+            Site(
+                "Strasbourg – Kehl (Europe bridge)",
+                48.5700,
+                7.8000,
+                {"FR": "Strasbourg, Bas-Rhin", "DE": "Kehl, Baden-Württemberg"},
+            ),
+            Site(
+                "Goldene Bremm (A320/A6)",
+                49.2150,
+                6.9850,
+                {"FR": "Stiring-Wendel, Moselle", "DE": "Saarbrücken, Saarland"},
+            ),
+            Site(
+                "Basel tri-border area",
+                47.5900,
+                7.5900,
+                {"FR": "Saint-Louis, Haut-Rhin", "DE": "Weil am Rhein, Baden-Württemberg"},
+            ),
+        ),
+        (
+            "Paris → Metz → Goldene Bremm → Saarbrücken → Frankfurt",
+            "Strasbourg → Kehl → Karlsruhe",
+            "Milan → Basel → Weil am Rhein → Freiburg",
+        ),
+    ),
+    Corridor(
+        ("FR", "IT"),
+        ALL_CATEGORIES,
+        (
+            Site(
+                "Menton – Ventimiglia (Ponte San Luigi)",
+                43.7900,
+                7.5300,
+                {"FR": "Menton, Alpes-Maritimes", "IT": "Ventimiglia, Liguria"},
+            ),
+            Site(
+                "Fréjus road tunnel",
+                45.1400,
+                6.6900,
+                {"FR": "Modane, Savoie", "IT": "Bardonecchia, Piedmont"},
+            ),
+            Site(
+                "Mont Blanc tunnel",
+                45.8700,
+                6.9000,
+                {"FR": "Chamonix, Haute-Savoie", "IT": "Courmayeur, Aosta Valley"},
+            ),
+        ),
+        (
+            "Genoa → Ventimiglia → Menton → Nice",
+            "Turin → Fréjus tunnel → Modane → Lyon",
+            "Milan → Mont Blanc tunnel → Chamonix → Geneva",
+        ),
+    ),
+    Corridor(
+        ("BR", "CO"),
+        ("drug-trafficking", "wildlife-poaching", "smuggling", "arms-trafficking"),
+        (
+            Site(
+                "Tabatinga – Leticia urban border",
+                -4.2500,
+                -69.9400,
+                {"BR": "Tabatinga, Amazonas", "CO": "Leticia, Amazonas"},
+            ),
+        ),
+        ("Leticia → Tabatinga → Solimões river → Manaus",),
+    ),
+    Corridor(
+        ("BR", "PE"),
+        ("drug-trafficking", "wildlife-poaching", "smuggling"),
+        (
+            Site(
+                "Javari river mouth",
+                -4.3800,
+                -70.0300,
+                {"BR": "Benjamin Constant, Amazonas", "PE": "Islandia, Loreto"},
+            ),
+        ),
+        ("Islandia → Javari river → Benjamin Constant → Manaus",),
+    ),
+)
+
+TLP_WEIGHTS: tuple[tuple[Tlp, int], ...] = (
+    (Tlp.CLEAR, 8), (Tlp.GREEN, 42), (Tlp.AMBER, 38), (Tlp.AMBER_STRICT, 7), (Tlp.RED, 5),
+)  # fmt: skip
+HANDLING_WEIGHTS: tuple[tuple[HandlingCode, int], ...] = (
+    (HandlingCode.H0, 60), (HandlingCode.H1, 25), (HandlingCode.H2, 10), (HandlingCode.H3, 5),
+)  # fmt: skip
+RELIABILITY_WEIGHTS: tuple[tuple[SourceReliability, int], ...] = (
+    (SourceReliability.A, 5), (SourceReliability.B, 35), (SourceReliability.C, 30),
+    (SourceReliability.D, 10), (SourceReliability.E, 3), (SourceReliability.F, 17),
+)  # fmt: skip
+CREDIBILITY_WEIGHTS: tuple[tuple[InformationCredibility, int], ...] = (
+    (InformationCredibility.CONFIRMED, 12), (InformationCredibility.PROBABLY_TRUE, 40),
+    (InformationCredibility.POSSIBLY_TRUE, 30), (InformationCredibility.DOUBTFUL, 8),
+    (InformationCredibility.IMPROBABLE, 2), (InformationCredibility.CANNOT_JUDGE, 8),
+)  # fmt: skip
+PRIORITY_WEIGHTS: tuple[tuple[Priority, int], ...] = (
+    (Priority.ROUTINE, 55), (Priority.PRIORITY, 30), (Priority.URGENT, 12), (Priority.FLASH, 3),
+)  # fmt: skip
+
+# How often each country originates a report (roughly its share of the demo data).
+COUNTRY_WEIGHTS: dict[str, int] = {
+    "CO": 14, "EC": 10, "PE": 8, "KE": 9, "TZ": 7, "US": 11,
+    "CA": 8, "FR": 9, "ES": 7, "DE": 7, "IT": 6, "BR": 4,
+}  # fmt: skip
+
+# What each kind of agency usually reports on; police report on everything.
+KIND_FOCUS: dict[str, tuple[str, ...]] = {
+    AgencyKind.CUSTOMS: ("smuggling", "drug-trafficking", "arms-trafficking", "wildlife-poaching"),
+    AgencyKind.IMMIGRATION: ("migrant-smuggling", "human-trafficking", "document-fraud"),
+    AgencyKind.BORDER_GUARD: (
+        "migrant-smuggling",
+        "document-fraud",
+        "smuggling",
+        "terrorism",
+        "drug-trafficking",
+    ),
+    AgencyKind.COAST_GUARD: ("drug-trafficking", "migrant-smuggling", "smuggling"),
+    AgencyKind.WILDLIFE: ("wildlife-poaching",),
+    AgencyKind.POLICE: ALL_CATEGORIES,
+}
+
+# --------------------------------------------------------------------------------------------
+# Report text, per category
+
+
+@dataclass(frozen=True)
+class CategoryText:
+    titles: tuple[str, ...]
+    situations: tuple[str, ...]
+    details: tuple[str, ...]
+    assessments: tuple[str, ...]
+    indicator_types: tuple[IndicatorType, ...]
+    quantity: tuple[int, int]
+
+
+T = IndicatorType
+TEXTS: dict[str, CategoryText] = {
+    "drug-trafficking": CategoryText(
+        (
+            "Cocaine concealed in fruit consignment intercepted near {place}",
+            "{qty} kg of cocaine moved by go-fast boat off {place}",
+            "Cannabis hidden in double-floored truck at {sector}",
+            "Coca paste laboratory operating close to {place}",
+            "Courier cell carrying cocaine through {sector}",
+            "Precursor chemicals diverted towards {place}",
+        ),
+        (
+            "On {when}, officers working the {sector} area received corroborated reporting that "
+            "a local cell is staging about {qty} kg of cocaine near {place} for onward movement "
+            "towards {partner}.",
+            "A vehicle check near {place} on {when} led to the discovery of concealed "
+            "compartments consistent with the movement of around {qty} kg of narcotics across "
+            "the {sector}.",
+            "Human-source reporting dated {when} indicates that traffickers use the route "
+            "{route} to move consignments of roughly {qty} kg every two to three weeks.",
+        ),
+        (
+            "Loads are split between several vehicles to limit losses at checkpoints.",
+            "Drivers are paid in cash on delivery, in US dollars.",
+            "Lookouts with radios monitor patrol movements at the crossing.",
+            "The same group was linked to a seizure on the other side of the border last year.",
+            "Packages carry a recurring scorpion stamp seen in earlier seizures.",
+            "Boats refuel at night from a fuel cache hidden in the mangroves.",
+        ),
+        (
+            "The network is likely to keep using this corridor while enforcement pressure "
+            "stays elsewhere.",
+            "Displacement to alternative crossings is probable once this route is disrupted.",
+            "The volumes suggest a wholesale supplier rather than street-level distribution.",
+        ),
+        (T.PERSON_NAME, T.VEHICLE_PLATE, T.VESSEL_MMSI, T.PHONE, T.ROUTE, T.BANK_ACCOUNT),
+        (40, 1500),
+    ),
+    "arms-trafficking": CategoryText(
+        (
+            "Rifle parts smuggled among household goods at {sector}",
+            "Ammunition cache recovered on riverbank near {place}",
+            "Converted blank-firing pistols offered for sale around {place}",
+            "{qty} firearms moved by river launch towards {place}",
+            "Straw-purchased handguns crossing at {sector}",
+        ),
+        (
+            "On {when}, a search near {place} uncovered {qty} firearms or major components "
+            "wrapped in plastic and hidden under legitimate cargo bound for {partner}.",
+            "Reporting from {when} describes a supplier near {place} who assembles weapons from "
+            "parts brought across the {sector} in small quantities.",
+            "Patrols along the {sector} recovered {qty} weapons and boxes of ammunition on "
+            "{when}, apparently awaiting collection.",
+        ),
+        (
+            "Serial numbers were ground off; two frames retain partial markings.",
+            "Ammunition boxes bear lot numbers from a military production run.",
+            "Buyers reportedly pay partly in cocaine rather than cash.",
+            "River launches travel at dawn to avoid naval patrols.",
+            "Weapons are test-fired on a farm a few kilometres from the crossing.",
+            "The courier recruits minors to carry parts through the pedestrian lane.",
+        ),
+        (
+            "The weapons are most likely destined for armed groups active near the border.",
+            "The supply is small but steady and appears to respond to local demand.",
+            "Tracing requests on the recovered items may link this case to earlier seizures.",
+        ),
+        (T.PERSON_NAME, T.VEHICLE_PLATE, T.PHONE, T.ROUTE, T.TRAVEL_DOCUMENT),
+        (3, 60),
+    ),
+    "human-trafficking": CategoryText(
+        (
+            "Young women recruited with false job offers near {place}",
+            "Unaccompanied minors moved through {sector}",
+            "Forced-labour victims identified on farms around {place}",
+            "Trafficking cell using bus terminals at {place}",
+            "Victims of sexual exploitation transported across {sector}",
+        ),
+        (
+            "On {when}, {qty} possible victims were identified near {place} after answering "
+            "advertisements for hotel and domestic work in {partner}.",
+            "NGO partners reported on {when} that recruiters near {place} move people through "
+            "the {sector} while the organisers keep their documents.",
+            "A roadside check at the {sector} on {when} found {qty} young people travelling with "
+            "an adult who could not explain the relationship.",
+        ),
+        (
+            "Victims' identity documents were confiscated on arrival.",
+            "Debts for transport and lodging are used to keep victims working.",
+            "Recruitment happens through social-media job pages in the victims' home towns.",
+            "The same driver has crossed the border several times in recent weeks.",
+            "Victims were told to say they were visiting relatives.",
+            "Payments for the journey were sent by mobile money to a third party.",
+        ),
+        (
+            "The pattern is consistent with an organised recruitment network rather than "
+            "opportunistic offenders.",
+            "Further victims are likely to be in transit along the same route.",
+            "Victim protection services on both sides of the border should be alerted.",
+        ),
+        (T.PERSON_NAME, T.PHONE, T.TRAVEL_DOCUMENT, T.ROUTE, T.BANK_ACCOUNT, T.EMAIL),
+        (2, 14),
+    ),
+    "migrant-smuggling": CategoryText(
+        (
+            "{qty} migrants guided across unofficial path near {place}",
+            "Smuggling fees collected by mobile money at {sector}",
+            "Overcrowded boat with {qty} migrants intercepted off {place}",
+            "Rented vans used to bypass checkpoints at {sector}",
+            "Smugglers selling forged entry stamps near {place}",
+        ),
+        (
+            "On {when}, a group of {qty} migrants was intercepted near {place} after being "
+            "guided around the official crossing at the {sector}.",
+            "Migrants interviewed on {when} described paying smugglers near {place} for "
+            "transport to {partner}, with payment due in stages.",
+            "Surveillance at the {sector} on {when} identified a shuttle service moving groups "
+            "of up to {qty} people at night.",
+        ),
+        (
+            "Guides collect money at the riverbank and return the same night.",
+            "Each migrant paid between 300 and 1,500 US dollars depending on the destination.",
+            "The group included families with small children.",
+            "Smugglers announce departures in messaging-app groups.",
+            "Vehicles are rented under false identities and changed every week.",
+            "Migrants were abandoned before reaching the agreed destination.",
+        ),
+        (
+            "Demand for smuggling services on this stretch is expected to remain high.",
+            "The organisers appear to operate on both sides of the border.",
+            "Life-threatening conditions make early interception a priority.",
+        ),
+        (T.PERSON_NAME, T.PHONE, T.VEHICLE_PLATE, T.ROUTE, T.CRYPTO_WALLET, T.BANK_ACCOUNT),
+        (8, 90),
+    ),
+    "smuggling": CategoryText(
+        (
+            "Undeclared cigarettes in double-floored lorry at {sector}",
+            "Fuel smuggled in jerrycans across the river near {place}",
+            "Counterfeit spare parts declared as household goods at {sector}",
+            "Cash couriers crossing with undeclared currency at {sector}",
+            "{qty} litres of subsidised fuel diverted near {place}",
+        ),
+        (
+            "On {when}, customs officers at the {sector} found {qty} units of undeclared goods "
+            "concealed behind a legitimate load destined for {partner}.",
+            "Analysis of crossings at the {sector} up to {when} shows a trader near {place} "
+            "declaring cargo far below its weight and value.",
+            "Patrols near {place} reported on {when} a nightly flow of small boats carrying "
+            "contraband to the other bank.",
+        ),
+        (
+            "The consignee company was registered three months ago with a nominee director.",
+            "Invoices are reused across several shipments with altered dates.",
+            "Drivers are paid per trip and rotate between two haulage firms.",
+            "Scanner images show irregular density at the front of the trailer.",
+            "Goods are relabelled in a warehouse near the border before crossing.",
+            "Cash proceeds travel back across the border with couriers.",
+        ),
+        (
+            "Excise losses are significant and the scheme is likely to grow.",
+            "The goods are probably sold through informal markets in border towns.",
+            "Related companies may be using the same method at other crossings.",
+        ),
+        (T.VEHICLE_PLATE, T.PERSON_NAME, T.VESSEL_IMO, T.BANK_ACCOUNT, T.ROUTE, T.PHONE),
+        (200, 20000),
+    ),
+    "terrorism": CategoryText(
+        (
+            "Person of interest attempted crossing at {sector}",
+            "Suspected facilitation of foreign terrorist fighter travel via {place}",
+            "Online fundraising for proscribed organisation traced to {place}",
+            "Purchases of dual-use precursors reported near {place}",
+            "Travel pattern of returning fighter observed at {sector}",
+        ),
+        (
+            "On {when}, a traveller presenting at the {sector} matched a person of interest "
+            "reported by {partner}; the traveller was allowed to proceed under discreet "
+            "observation.",
+            "Financial reporting up to {when} links small transfers from residents of {place} "
+            "to an online campaign supporting a proscribed organisation.",
+            "A retailer near {place} reported on {when} repeated cash purchases of chemicals "
+            "that can serve as explosive precursors.",
+        ),
+        (
+            "The traveller used a recently issued passport with no previous travel history.",
+            "Itineraries were booked by a third party and paid in cash.",
+            "The same phone number was used to register several messaging accounts.",
+            "Transfers stay below reporting thresholds and are split across several senders.",
+            "Contacts include a person convicted of terrorist offences in {partner}.",
+            "Purchases were made in different shops on the same day.",
+        ),
+        (
+            "No imminent threat is identified, but the activity warrants continued monitoring.",
+            "The facilitation network appears to span at least two countries.",
+            "Sharing with the partner country's counter-terrorism units is recommended.",
+        ),
+        (T.PERSON_NAME, T.TRAVEL_DOCUMENT, T.PHONE, T.EMAIL, T.CRYPTO_WALLET, T.DOMAIN),
+        (1, 6),
+    ),
+    "cybercrime": CategoryText(
+        (
+            "Phishing site imitating e-visa portal targets travellers at {sector}",
+            "Darknet vendor shipping counterfeit documents through {sector}",
+            "SIM-swap fraud ring operating from {place}",
+            "Business email compromise against freight forwarders near {place}",
+            "Fake customs-clearance payment pages used near {place}",
+        ),
+        (
+            "Since {when}, travellers crossing at the {sector} report paying fees on a website "
+            "that imitates the official e-visa portal of {partner}.",
+            "An investigation opened on {when} links a darknet vendor to parcels posted from "
+            "{place}.",
+            "On {when}, a freight forwarder near {place} lost a payment after an email from a "
+            "look-alike supplier domain changed the bank details.",
+        ),
+        (
+            "The site sits behind a content delivery network and rotates domains weekly.",
+            "Victims are contacted by text message shortly after crossing.",
+            "Payments are requested in cryptocurrency or prepaid cards.",
+            "The look-alike domain was registered two days before the fraud.",
+            "Server logs show administration from addresses in several countries.",
+            "Stolen data is resold in closed messaging channels.",
+        ),
+        (
+            "Further victims are likely until the infrastructure is taken down.",
+            "Takedown requests should be coordinated so as not to alert the operators.",
+            "The operators are probably outside the jurisdiction where the victims are.",
+        ),
+        (T.DOMAIN, T.URL, T.IP, T.EMAIL, T.CRYPTO_WALLET, T.PHONE),
+        (5, 400),
+    ),
+    "wildlife-poaching": CategoryText(
+        (
+            "Ivory pieces concealed in charcoal sacks at {sector}",
+            "{qty} kg of pangolin scales seized from minibus near {place}",
+            "Bushmeat and hides transported towards {place}",
+            "Snare lines and poachers' camp found near {place}",
+            "Live parrots and primates offered for export near {place}",
+        ),
+        (
+            "On {when}, rangers and police near {place} seized about {qty} kg of wildlife "
+            "products being moved towards the {sector}.",
+            "Patrol reports up to {when} describe a poaching group crossing from {partner} into "
+            "protected areas near {place}.",
+            "A tip-off received on {when} identified a middleman near {place} buying wildlife "
+            "products for export through the {sector}.",
+        ),
+        (
+            "Products were wrapped in plastic and hidden under agricultural produce.",
+            "The buyer pays premium prices for fresh products and collects at night.",
+            "Poachers ride motorcycles along livestock paths to avoid the main road.",
+            "Snares and a freshly killed animal were found at the camp.",
+            "Phone records link the middleman to a known exporter in a port city.",
+            "Local herders report strangers camping near water points.",
+        ),
+        (
+            "The activity threatens a cross-border population and is likely to continue in the "
+            "dry season.",
+            "The middleman is a priority target because he links several poaching groups.",
+            "Joint patrols on both sides of the border would close the crossing points used.",
+        ),
+        (T.PERSON_NAME, T.VEHICLE_PLATE, T.PHONE, T.ROUTE, T.TRAVEL_DOCUMENT),
+        (5, 400),
+    ),
+    "document-fraud": CategoryText(
+        (
+            "Forged residence permits detected at {sector}",
+            "Impostors using genuine passports at {sector}",
+            "Counterfeit visa stickers produced in workshop near {place}",
+            "Altered birth certificates presented for minors at {sector}",
+            "Fraudulently obtained identity cards sold near {place}",
+        ),
+        (
+            "On {when}, border officers at the {sector} detected {qty} travellers presenting "
+            "documents with the same forgery features, all claiming residence in {partner}.",
+            "Since {when}, a workshop near {place} has produced counterfeit visa stickers sold "
+            "to migrants planning to travel onwards.",
+            "Document examiners at the {sector} reported on {when} that genuine passports are "
+            "being rented out to look-alike travellers.",
+        ),
+        (
+            "The forgeries have a misaligned guilloche pattern on the data page.",
+            "Laminates lack the optically variable feature under angled light.",
+            "Several documents share consecutive serial numbers.",
+            "Holders could not answer basic questions about their stated place of residence.",
+            "Documents sell for about 800 US dollars each through social media.",
+            "The same photographs appear on documents issued under different names.",
+        ),
+        (
+            "The forgeries pass a quick visual check; UV light and magnification are needed.",
+            "The supplier is likely serving several smuggling networks.",
+            "Specimens should be shared with the partner country's document experts.",
+        ),
+        (T.TRAVEL_DOCUMENT, T.PERSON_NAME, T.EMAIL, T.DOMAIN, T.PHONE),
+        (2, 12),
+    ),
+}
+
+ACTIONS: tuple[str, ...] = (
+    "Partners are asked to check the indicators against national databases and report hits.",
+    "Please share any information held on the persons and vehicles listed.",
+    "Recipients are invited to consider a joint operation at the crossing.",
+    "Report sightings of the listed vehicles or vessels to the originator's duty desk.",
+    "Please confirm whether the listed persons have recent crossing records.",
+    "No action requested; for situational awareness.",
+)
+
+# --------------------------------------------------------------------------------------------
+# Indicator values, per country
+
+FIRST_NAMES: dict[str, tuple[str, ...]] = {
+    "CO": ("Andrés", "Carlos", "Jhon Jairo", "Luis Fernando", "Diana", "Yeison", "Marisol"),
+    "EC": ("Byron", "Wilson", "Jefferson", "Maritza", "Darwin", "Jessenia", "Patricio"),
+    "PE": ("Percy", "Yoni", "Juan Carlos", "Rosa", "Elmer", "Nilton", "Maribel"),
+    "KE": ("Peter", "Kevin", "Faith", "Mercy", "Brian", "Dennis", "Cynthia"),
+    "TZ": ("Juma", "Rehema", "Baraka", "Neema", "Hamisi", "Zawadi", "Emmanuel"),
+    "US": ("Travis", "Kyle", "Ashley", "Brandon", "Melissa", "Cody", "Derek"),
+    "CA": ("Mathieu", "Tyler", "Émilie", "Justin", "Chantal", "Liam", "Karine"),
+    "FR": ("Karim", "Julien", "Nadia", "Sébastien", "Mehdi", "Laurence", "Thierry"),
+    "ES": ("Iker", "Javier", "Nerea", "Sergio", "Rocío", "Aitor", "Lucía"),
+    "DE": ("Sven", "Jana", "Marcel", "Aylin", "Sandra", "Tobias", "Dennis"),
+    "IT": ("Salvatore", "Giuseppe", "Francesca", "Antonio", "Ciro", "Chiara", "Vincenzo"),
+    "BR": ("João Paulo", "Wellington", "Francisca", "Raimundo", "Adriana", "Cleiton", "Luana"),
+}
+LAST_NAMES: dict[str, tuple[str, ...]] = {
+    "CO": ("Restrepo", "Quiñones", "Cortés", "Mosquera", "Ortiz", "Cabezas", "Rentería"),
+    "EC": ("Quishpe", "Cevallos", "Bravo", "Montaño", "Caicedo", "Villacís", "Tenorio"),
+    "PE": ("Huamán", "Quispe", "Mamani", "Flores", "Ríos", "Chávez", "Tapullima"),
+    "KE": ("Otieno", "Kamau", "Mwangi", "Ochieng", "Kiprono", "Mutua", "Njoroge"),
+    "TZ": ("Mollel", "Mushi", "Massawe", "Mwakyusa", "Lyimo", "Kimaro", "Ngowi"),
+    "US": ("Miller", "Hughes", "Ramirez", "Foster", "Kowalski", "Brooks", "Sullivan"),
+    "CA": ("Tremblay", "Gagnon", "MacDonald", "Bouchard", "Singh", "Lavoie", "Campbell"),
+    "FR": ("Martin", "Bernard", "Haddad", "Dubois", "Lefèvre", "Moreau", "Garnier"),
+    "ES": ("García", "Etxeberria", "Fernández", "Moreno", "Romero", "Navarro", "Ruiz"),
+    "DE": ("Schneider", "Becker", "Yılmaz", "Hoffmann", "Wagner", "Krüger", "Schäfer"),
+    "IT": ("Esposito", "Russo", "Romano", "Greco", "Ferrara", "Caruso", "De Luca"),
+    "BR": ("Silva", "Souza", "Oliveira", "Pereira", "Araújo", "Cavalcante", "Nascimento"),
+}
+# Maritime identification digits: the first three digits of a ship's MMSI.
+MMSI_MID: dict[str, str] = {
+    "CO": "730", "EC": "735", "PE": "760", "KE": "634", "TZ": "674", "US": "366",
+    "CA": "316", "FR": "227", "ES": "224", "DE": "211", "IT": "247", "BR": "710",
+}  # fmt: skip
+PHONE_AREA: dict[str, tuple[str, ...]] = {"US": ("360", "313", "518", "406", "315")}
+PHONE_AREA["CA"] = ("604", "519", "514", "403", "613")
+# Reserved names and documentation addresses (RFC 2606, RFC 5737): demo indicators must not
+# point at real people's mailboxes, real websites or real networks.
+MAIL_DOMAINS = ("mailbox.example", "correo-seguro.example", "securemail.example")
+WEB_DOMAINS = (
+    "evisa-online-portal.example",
+    "fast-border-pass.example",
+    "customs-clearance-pay.example",
+    "docs-express.example",
+    "travel-permits-24.example",
+)
+DOC_NETS = ("192.0.2", "198.51.100", "203.0.113")
+LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
+BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def _digits(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice("0123456789") for _ in range(n))
+
+
+def _letters(rng: random.Random, n: int, alphabet: str = LETTERS) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+def _person(rng: random.Random, country: str) -> str:
+    first = rng.choice(FIRST_NAMES[country])
+    if country in ("CO", "EC", "PE"):
+        # Two surnames, as written on Andean identity documents.
+        return f"{first} {rng.choice(LAST_NAMES[country])} {rng.choice(LAST_NAMES[country])}"
+    return f"{first} {rng.choice(LAST_NAMES[country])}"
+
+
+def _plate(rng: random.Random, country: str) -> str:
+    d, letters = partial(_digits, rng), partial(_letters, rng)
+    formats: dict[str, Callable[[], str]] = {
+        "CO": lambda: f"{letters(3)} {d(3)}",
+        "EC": lambda: f"{rng.choice('CEIPSU')}{letters(2)}-{d(4)}",
+        "PE": lambda: f"{letters(1)}{d(1)}{letters(1)}-{d(3)}",
+        "KE": lambda: f"K{letters(2)} {d(3)}{letters(1)}",
+        "TZ": lambda: f"T {d(3)} {letters(3)}",
+        "US": lambda: f"{rng.choice(('WA', 'MI', 'NY', 'MT'))} {letters(3)}{d(4)}",
+        "CA": lambda: f"{rng.choice(('BC', 'ON', 'QC', 'AB'))} {letters(4)} {d(3)}",
+        "FR": lambda: f"{letters(2)}-{d(3)}-{letters(2)}",
+        "ES": lambda: f"{d(4)} {letters(3, 'BCDFGHJKLMNPRSTVWXYZ')}",
+        "DE": lambda: f"{rng.choice(('KA', 'SB', 'FR', 'OG', 'S'))}-{letters(2)} {d(4)}",
+        "IT": lambda: f"{letters(2)} {d(3)}{letters(2)}",
+        "BR": lambda: f"{letters(3)}{d(1)}{letters(1)}{d(2)}",
+    }
+    return formats[country]()
+
+
+def _phone(rng: random.Random, country: str) -> str:
+    d = partial(_digits, rng)
+    formats: dict[str, Callable[[], str]] = {
+        "CO": lambda: f"+57 3{rng.randint(0, 5)}{d(1)} {d(3)} {d(4)}",
+        "EC": lambda: f"+593 9{d(1)} {d(3)} {d(4)}",
+        "PE": lambda: f"+51 9{d(2)} {d(3)} {d(3)}",
+        "KE": lambda: f"+254 7{d(2)} {d(3)} {d(3)}",
+        "TZ": lambda: f"+255 7{d(2)} {d(3)} {d(3)}",
+        # 555-01xx numbers are reserved for fiction in North America.
+        "US": lambda: f"+1 {rng.choice(PHONE_AREA['US'])} 555 01{d(2)}",
+        "CA": lambda: f"+1 {rng.choice(PHONE_AREA['CA'])} 555 01{d(2)}",
+        "FR": lambda: f"+33 6 {d(2)} {d(2)} {d(2)} {d(2)}",
+        "ES": lambda: f"+34 6{d(2)} {d(3)} {d(3)}",
+        "DE": lambda: f"+49 15{d(1)} {d(8)}",
+        "IT": lambda: f"+39 3{d(2)} {d(3)} {d(4)}",
+        "BR": lambda: f"+55 97 9{d(4)}-{d(4)}",
+    }
+    return formats[country]()
+
+
+def _iban(rng: random.Random, country: str) -> str:
+    bban = {
+        "FR": lambda: _digits(rng, 23),
+        "ES": lambda: _digits(rng, 20),
+        "DE": lambda: _digits(rng, 18),
+        "IT": lambda: _letters(rng, 1) + _digits(rng, 22),
+    }[country]()
+    # ISO 13616 check digits, so the numbers pass the validation banks apply.
+    numeric = "".join(str(int(ch, 36)) for ch in f"{bban}{country}00")
+    iban = f"{country}{98 - int(numeric) % 97:02d}{bban}"
+    return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
+
+
+def _bank_account(rng: random.Random, country: str) -> str:
+    if country in ("FR", "ES", "DE", "IT"):
+        return _iban(rng, country)
+    if country in ("KE", "TZ"):
+        return f"M-Pesa till {_digits(rng, 6)}"
+    if country in ("US", "CA"):
+        return f"Acct {_digits(rng, 10)} routing {_digits(rng, 9)}"
+    return f"{country} savings {_digits(rng, 3)}-{_digits(rng, 6)}-{_digits(rng, 2)}"
+
+
+def _imo(rng: random.Random) -> str:
+    digits = [9, *(rng.randint(0, 9) for _ in range(5))]
+    check = sum(d * w for d, w in zip(digits, range(7, 1, -1), strict=True)) % 10
+    return "IMO " + "".join(map(str, digits)) + str(check)
+
+
+def _indicator(rng: random.Random, kind: IndicatorType, country: str, routes: Sequence[str]) -> str:
+    match kind:
+        case IndicatorType.PERSON_NAME:
+            return _person(rng, country)
+        case IndicatorType.TRAVEL_DOCUMENT:
+            return f"{_letters(rng, 2)}{_digits(rng, 7)}"
+        case IndicatorType.VEHICLE_PLATE:
+            return _plate(rng, country)
+        case IndicatorType.VESSEL_IMO:
+            return _imo(rng)
+        case IndicatorType.VESSEL_MMSI:
+            return MMSI_MID[country] + _digits(rng, 6)
+        case IndicatorType.PHONE:
+            return _phone(rng, country)
+        case IndicatorType.EMAIL:
+            name = rng.choice(LAST_NAMES[country]).lower().replace(" ", "")
+            return f"{name}.{_digits(rng, 3)}@{rng.choice(MAIL_DOMAINS)}"
+        case IndicatorType.IP:
+            return f"{rng.choice(DOC_NETS)}.{rng.randint(1, 254)}"
+        case IndicatorType.DOMAIN:
+            return rng.choice(WEB_DOMAINS)
+        case IndicatorType.URL:
+            return f"https://{rng.choice(WEB_DOMAINS)}/pay/{_letters(rng, 6).lower()}"
+        case IndicatorType.BANK_ACCOUNT:
+            return _bank_account(rng, country)
+        case IndicatorType.CRYPTO_WALLET:
+            if rng.random() < 0.5:
+                return "bc1q" + _letters(rng, 38, BECH32)
+            return "T" + _letters(rng, 33, BASE58)
+        case _:
+            return rng.choice(routes)
+
+
+# --------------------------------------------------------------------------------------------
+# The plan: every report the seed publishes, computed from the seed alone
+
+
+@dataclass(frozen=True)
+class PlannedReport:
+    agency: str
+    author: str
+    category: str
+    fields: dict[str, Any]
+    rel_to: tuple[str, ...] = ()
+    recipients: tuple[str, ...] = ()
+    indicators: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What makes a demo report the same one on the next run: originator agency and title."""
+        return (self.agency, self.fields["title"])
+
+
+def _partners(origin: str, *, active_only: bool) -> set[str]:
+    return {
+        country
+        for spec in AGREEMENTS
+        if origin in spec.parties and not (active_only and spec.suspend_reason)
+        for country in spec.parties
+    } - {origin}
+
+
+def _covered(origin: str, others: Iterable[str]) -> set[str]:
+    """Categories an active agreement shares between `origin` and any of `others`."""
+    others = set(others)
+    return {
+        category
+        for spec in AGREEMENTS
+        if not spec.suspend_reason and origin in spec.parties and others & set(spec.parties)
+        for category in spec.categories
+    }
+
+
+def _weighted[C](rng: random.Random, choices: Sequence[tuple[C, int]]) -> C:
+    values, weights = zip(*choices, strict=True)
+    return rng.choices(values, weights=weights)[0]
+
+
+def _username(agency: str, role: Role) -> str:
+    return f"{agency}.{dict(ROLE_SUFFIXES)[role]}"
+
+
+def _agency_for(rng: random.Random, country: str, category: str) -> str:
+    mine = [a for a in AGENCIES if a.country == country]
+    focused = [a for a in mine if category in KIND_FOCUS[a.kind]]
+    return rng.choice(focused or mine).code
+
+
+def _compose(
+    rng: random.Random,
+    *,
+    anchor: dt.datetime,
+    origin: str,
+    corridor: Corridor,
+    site: Site,
+    category: str,
+    tlp: Tlp,
+    agency: str,
+    rel_to: tuple[str, ...] = (),
+    recipients: tuple[str, ...] = (),
+) -> PlannedReport:
+    text = TEXTS[category]
+    partner = rng.choice([c for c in corridor.countries if c != origin])
+    occurred = anchor - dt.timedelta(days=rng.randint(1, 730), seconds=rng.randint(0, 86_399))
+    values = {
+        "place": site.places[origin],
+        "sector": site.sector,
+        "partner": COUNTRY_NAMES[partner],
+        "qty": f"{rng.randint(*text.quantity):,}",
+        "when": f"{occurred.day} {occurred:%B %Y}",
+        "route": rng.choice(corridor.routes),
+    }
+    title = rng.choice(text.titles).format(**values)
+    situation = rng.choice(text.situations).format(**values)
+    details = rng.sample(text.details, 3)
+    body = (
+        f"{situation}\n\n"
+        "**Key observations**\n\n"
+        + "".join(f"- {line.format(**values)}\n" for line in details)
+        + f"\n**Assessment.** {rng.choice(text.assessments)}\n\n"
+        f"**Requested action.** {rng.choice(ACTIONS)}\n"
+    )
+    kinds = rng.sample(text.indicator_types, rng.randint(1, 4))
+    indicators = tuple(
+        (str(kind), _indicator(rng, kind, rng.choice((origin, partner)), corridor.routes))
+        for kind in kinds
+    )
+    # Small jitter so markers spread around the crossing instead of stacking on one point.
+    lat = Decimal(f"{site.lat + rng.uniform(-0.03, 0.03):.5f}")
+    lon = Decimal(f"{site.lon + rng.uniform(-0.03, 0.03):.5f}")
+    fields: dict[str, Any] = {
+        "title": title,
+        "summary": situation,
+        "body": body,
+        "tlp": tlp,
+        "handling_code": HandlingCode.H3 if tlp == Tlp.RED else _weighted(rng, HANDLING_WEIGHTS),
+        "source_reliability": _weighted(rng, RELIABILITY_WEIGHTS),
+        "information_credibility": _weighted(rng, CREDIBILITY_WEIGHTS),
+        "priority": _weighted(rng, PRIORITY_WEIGHTS),
+        "occurred_at": occurred,
+        "latitude": lat,
+        "longitude": lon,
+        "place": site.places[origin],
+        "border_sector": f"{site.sector} ({'–'.join(corridor.countries)})",
+    }
+    role = Role.SUPERVISOR if rng.random() < 0.25 else Role.ANALYST
+    return PlannedReport(
+        agency=agency,
+        author=_username(agency, role),
+        category=category,
+        fields=fields,
+        rel_to=rel_to,
+        recipients=recipients,
+        indicators=indicators,
+    )
+
+
+def _corridor(a: str, b: str) -> Corridor:
+    return next(c for c in CORRIDORS if set(c.countries) == {a, b})
+
+
+def _site(corridor: Corridor, sector_prefix: str) -> Site:
+    return next(s for s in corridor.sites if s.sector.startswith(sector_prefix))
+
+
+def _showcase(rng: random.Random, anchor: dt.datetime) -> list[PlannedReport]:
+    """Fixed reports that make each sharing rule visible whatever --reports is."""
+    co_pe, co_ec, ec_pe = _corridor("CO", "PE"), _corridor("CO", "EC"), _corridor("EC", "PE")
+    us_ca, ke_tz, fr_it, br_co = (
+        _corridor("US", "CA"),
+        _corridor("KE", "TZ"),
+        _corridor("FR", "IT"),
+        _corridor("BR", "CO"),
+    )
+    cases: list[dict[str, Any]] = [
+        # Under the CO–PE protocol: arms at TLP:GREEN reach Peru...
+        dict(origin="CO", corridor=co_pe, site=_site(co_pe, "Putumayo river, Puerto"),
+             category="arms-trafficking", tlp=Tlp.GREEN, agency="co-policia"),
+        # ...drugs do not (category not covered), though Ecuador receives them.
+        dict(origin="CO", corridor=co_pe, site=_site(co_pe, "Amazon"),
+             category="drug-trafficking", tlp=Tlp.GREEN, agency="co-policia"),
+        # ...nor arms at TLP:AMBER (above the protocol's highest marking).
+        dict(origin="CO", corridor=co_ec, site=_site(co_ec, "Rumichaca"),
+             category="arms-trafficking", tlp=Tlp.AMBER, agency="co-dian"),
+        # TLP:CLEAR reaches every agency, even in the country without agreements.
+        dict(origin="US", corridor=us_ca, site=_site(us_ca, "Blaine"),
+             category="document-fraud", tlp=Tlp.CLEAR, agency="us-cbp"),
+        # Peru would receive this under the EC–PE arrangement, but it is suspended.
+        dict(origin="EC", corridor=ec_pe, site=_site(ec_pe, "Huaquillas"),
+             category="migrant-smuggling", tlp=Tlp.GREEN, agency="ec-policia"),
+        # TLP:RED goes to the named recipient agency only.
+        dict(origin="KE", corridor=ke_tz, site=_site(ke_tz, "Namanga"),
+             category="wildlife-poaching", tlp=Tlp.RED, agency="ke-kws",
+             recipients=("tz-tawa",)),
+        # REL TO narrows a multilateral agreement to one partner.
+        dict(origin="FR", corridor=fr_it, site=_site(fr_it, "Menton"),
+             category="migrant-smuggling", tlp=Tlp.AMBER, agency="fr-paf", rel_to=("IT",)),
+        # Without an agreement, only the originator's own country sees it.
+        dict(origin="BR", corridor=br_co, site=_site(br_co, "Tabatinga"),
+             category="drug-trafficking", tlp=Tlp.GREEN, agency="br-pf"),
+    ]  # fmt: skip
+    return [_compose(rng, anchor=anchor, **case) for case in cases]
+
+
+def _random_report(rng: random.Random, anchor: dt.datetime) -> PlannedReport:
+    origin = _weighted(rng, list(COUNTRY_WEIGHTS.items()))
+    corridor = rng.choice([c for c in CORRIDORS if origin in c.countries])
+    site = rng.choice(corridor.sites)
+    neighbours = [c for c in corridor.countries if c != origin]
+    covered = sorted(_covered(origin, neighbours) & set(corridor.categories))
+    # Mostly what the agreements cover; the rest shows what stays at home.
+    if covered and rng.random() < 0.8:
+        category = rng.choice(covered)
+    else:
+        category = rng.choice(corridor.categories)
+    agency = _agency_for(rng, origin, category)
+    tlp = _weighted(rng, TLP_WEIGHTS)
+    recipients: tuple[str, ...] = ()
+    rel_to: tuple[str, ...] = ()
+    partners = _partners(origin, active_only=False)
+    if tlp >= Tlp.AMBER_STRICT:
+        # Named recipients come from partner countries, preferably across this border.
+        nearby = sorted(partners & set(neighbours)) or sorted(partners)
+        pool = [a.code for a in AGENCIES if a.country in nearby]
+        if pool:
+            recipients = tuple(sorted(rng.sample(pool, min(len(pool), rng.randint(1, 2)))))
+        else:
+            tlp = Tlp.AMBER
+    active = _partners(origin, active_only=True)
+    across = sorted(active & set(neighbours))
+    # REL TO only means something where the originator has more than one partner to narrow.
+    if tlp in (Tlp.GREEN, Tlp.AMBER) and len(active) > 1 and across and rng.random() < 0.15:
+        rel_to = (rng.choice(across),)
+    return _compose(
+        rng,
+        anchor=anchor,
+        origin=origin,
+        corridor=corridor,
+        site=site,
+        category=category,
+        tlp=tlp,
+        agency=agency,
+        rel_to=rel_to,
+        recipients=recipients,
+    )
+
+
+def build_plan(count: int, today: dt.date) -> list[PlannedReport]:
+    """The first `count` demo reports; a larger count extends a smaller one's list."""
+    rng = random.Random(SEED)  # noqa: S311 - reproducible demo data, not secrets
+    anchor = dt.datetime.combine(today, dt.time.min, tzinfo=dt.UTC)
+    plan = _showcase(rng, anchor)
+    while len(plan) < count:
+        plan.append(_random_report(rng, anchor))
+    plan = plan[:count]
+    # Titles are the natural key, so repeats within one agency become numbered follow-ups.
+    seen: dict[tuple[str, str], int] = {}
+    unique = []
+    for item in plan:
+        n = seen[item.key] = seen.get(item.key, 0) + 1
+        if n > 1:
+            title = f"{item.fields['title']} (follow-up {n - 1})"
+            item = replace(item, fields={**item.fields, "title": title})
+        unique.append(item)
+    return unique
+
+
+# --------------------------------------------------------------------------------------------
+# The command
+
+
+class Command(BaseCommand):
+    help = (
+        "Load demo data (countries, agencies, users, agreements, published reports). "
+        "Running it again adds only what is missing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--reports",
+            type=int,
+            default=DEFAULT_REPORTS,
+            help=f"How many demo reports to publish in all (default {DEFAULT_REPORTS}).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        count: int = options["reports"]
+        if count < 0:
+            raise CommandError("--reports must be 0 or more.")
+        self.verbosity: int = options["verbosity"]
+        self._password_hash: str | None = None
+        started = time.perf_counter()
+        categories = {c.code: c for c in Category.objects.all()}
+        missing = set(ALL_CATEGORIES) - categories.keys()
+        if missing:
+            raise CommandError(f"Missing categories {sorted(missing)}; run migrate first.")
+        countries = self._countries()
+        agencies = self._agencies(countries)
+        admin = self._admin()
+        self._members(agencies)
+        self._agreements(admin, countries, categories)
+        created = self._reports(count, categories, countries, agencies)
+        elapsed = time.perf_counter() - started
+        if self.verbosity > 0:
+            self._summary(created, elapsed)
+            self._logins()
+
+    # -- reference data ----------------------------------------------------------------------
+
+    def _countries(self) -> dict[str, Country]:
+        existing = {c.code: c for c in Country.objects.filter(code__in=COUNTRY_NAMES)}
+        for code, name in COUNTRIES:
+            if code not in existing:
+                existing[code] = create_country(code=code, name=name)
+        return existing
+
+    def _agencies(self, countries: dict[str, Country]) -> dict[str, Agency]:
+        existing = {a.code: a for a in Agency.objects.filter(code__in=AGENCY_BY_CODE)}
+        for spec in AGENCIES:
+            if spec.code not in existing:
+                existing[spec.code] = create_agency(
+                    code=spec.code,
+                    name=spec.name,
+                    short_name=spec.short_name,
+                    kind=spec.kind,
+                    country=countries[spec.country],
+                )
+        for code, name, description in PARTNER_SYSTEMS:
+            create_partner_system(agency=existing[code], name=name, description=description)
+        return existing
+
+    def _hashed_password(self) -> str:
+        # One hash for every demo account: hashing costs about a second per call.
+        if self._password_hash is None:
+            self._password_hash = make_password(DEMO_PASSWORD)
+        return self._password_hash
+
+    def _new_user(self, username: str, **extra: Any) -> User:
+        user = User.objects.create_user(username=username, password=None, **extra)
+        user.password = self._hashed_password()
+        user.save(update_fields=["password"])
+        return user
+
+    def _admin(self) -> User:
+        admin = User.objects.filter(username__iexact=ADMIN_USERNAME).first()
+        if admin is None:
+            return self._new_user(
+                ADMIN_USERNAME,
+                email="admin@bix.example",
+                first_name="Portal",
+                last_name="Administrator",
+                is_staff=True,
+                is_superuser=True,
+            )
+        if not (admin.is_staff and admin.is_active):
+            raise CommandError(
+                f"User {admin.username!r} exists but is not an active staff member; "
+                "the seed needs it as the portal admin."
+            )
+        return admin
+
+    def _members(self, agencies: dict[str, Agency]) -> None:
+        wanted = {
+            _username(spec.code, role): (spec, role)
+            for spec in AGENCIES
+            for role, _ in ROLE_SUFFIXES
+        }
+        users = {
+            u.username.lower(): u
+            for u in User.objects.annotate(lower=Lower("username"))
+            .filter(lower__in=list(wanted))
+            .select_related("membership")
+        }
+        for username, (spec, role) in wanted.items():
+            user = users.get(username)
+            if user is None:
+                # Names drawn per user so adding an agency does not rename everyone else.
+                rng = random.Random(username)  # noqa: S311 - demo names, not secrets
+                user = self._new_user(
+                    username,
+                    email=f"{username}@{spec.code}.bix.example",
+                    first_name=rng.choice(FIRST_NAMES[spec.country]),
+                    last_name=rng.choice(LAST_NAMES[spec.country]),
+                )
+            if getattr(user, "membership", None) is None:
+                set_membership(user, agencies[spec.code], role, actor=None)
+
+    def _agreements(
+        self, admin: User, countries: dict[str, Country], categories: dict[str, Category]
+    ) -> None:
+        existing = set(
+            Agreement.objects.filter(reference__in=[a.reference for a in AGREEMENTS]).values_list(
+                "reference", flat=True
+            )
+        )
+        today = timezone.localdate()
+        for index, spec in enumerate(AGREEMENTS):
+            if spec.reference in existing:
+                continue  # its later life (amended, suspended...) belongs to the demo users
+            # Created, activated and (for one) suspended together: a re-run never finds a
+            # half-done agreement.
+            with transaction.atomic():
+                agreement = create_agreement(
+                    actor=admin,
+                    title=spec.title,
+                    reference=spec.reference,
+                    parties=[countries[c] for c in spec.parties],
+                    categories=[categories[c] for c in spec.categories],
+                    max_tlp=spec.max_tlp,
+                    valid_from=today - dt.timedelta(days=3 * 365 - 11 * index),
+                    description=spec.description,
+                    context=CONTEXT,
+                )
+                activate_agreement(agreement, actor=admin, share_existing=True, context=CONTEXT)
+                if spec.suspend_reason:
+                    suspend_agreement(
+                        agreement, actor=admin, reason=spec.suspend_reason, context=CONTEXT
+                    )
+
+    # -- reports -----------------------------------------------------------------------------
+
+    def _reports(
+        self,
+        count: int,
+        categories: dict[str, Category],
+        countries: dict[str, Country],
+        agencies: dict[str, Agency],
+    ) -> int:
+        plan = build_plan(count, timezone.localdate())
+        existing = set(
+            Report.objects.filter(originator_agency__code__in=AGENCY_BY_CODE).values_list(
+                "originator_agency__code", "title"
+            )
+        )
+        todo = [item for item in plan if item.key not in existing]
+        if not todo:
+            return 0
+        authors = {
+            u.username: u
+            for u in User.objects.filter(
+                username__in={item.author for item in todo}
+            ).select_related("membership__agency")
+        }
+        progress = tqdm(
+            total=len(todo),
+            desc="Publishing reports",
+            unit="report",
+            file=sys.stderr,
+            disable=self.verbosity == 0 or not sys.stderr.isatty(),
+        )
+        with progress:
+            for item in todo:
+                author = authors[item.author]
+                # Draft and publication commit together, so a re-run never meets a stray draft.
+                with transaction.atomic():
+                    report = create_report(
+                        actor=author,
+                        fields={**item.fields, "category": categories[item.category]},
+                        rel_to=[countries[c] for c in item.rel_to],
+                        recipients=[agencies[a] for a in item.recipients],
+                        indicators=item.indicators,
+                        context=CONTEXT,
+                    )
+                    publish_report(report, actor=author, context=CONTEXT)
+                progress.update()
+        return len(todo)
+
+    # -- output ------------------------------------------------------------------------------
+
+    def _summary(self, created: int, elapsed: float) -> None:
+        counts = {
+            "countries": Country.objects.count(),
+            "agencies": Agency.objects.count(),
+            "users": User.objects.count(),
+            "memberships": Membership.objects.count(),
+            "agreements": Agreement.objects.count(),
+            "published reports": Report.objects.published().count(),
+            "indicators": Indicator.objects.count(),
+            "live disseminations": Dissemination.objects.filter(revoked_at__isnull=True).count(),
+        }
+        suspended = Agreement.objects.filter(state=AgreementState.SUSPENDED).count()
+        listed = ", ".join(f"{n} {label}" for label, n in counts.items())
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready in {elapsed:.1f} s ({created} new reports): {listed}"
+                f" ({suspended} agreement(s) suspended)."
+            )
+        )
+
+    def _logins(self) -> None:
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for every account: {DEMO_PASSWORD})")
+        self.stdout.write(f"  {'Portal admin':<22} {ADMIN_USERNAME}")
+        for code, name in COUNTRIES:
+            self.stdout.write(f"  {f'{name} ({code})':<22} {', '.join(demo_logins(code))}")
+        self.stdout.write(
+            "  Every agency has <code>.analyst, <code>.supervisor and <code>.admin;"
+            f" {NO_AGREEMENT_COUNTRY} has no agreement."
+        )
+
+
+def demo_logins(country: str) -> list[str]:
+    """A few usernames to try for one country: its first agency's three roles, then analysts."""
+    codes = [a.code for a in AGENCIES if a.country == country]
+    first = [_username(codes[0], role) for role, _ in ROLE_SUFFIXES]
+    return first + [_username(code, Role.ANALYST) for code in codes[1:]]
