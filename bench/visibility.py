@@ -55,7 +55,7 @@ PAGE = 100
 TARGET_PAGE_MS = 10.0
 TARGET_RATIO = 1.5
 TARGET_SUSPEND_S = 3.0
-BUDGET_S = 20.0  # wall time per measured query; slower ones get fewer runs
+BUDGET_S = 10.0  # wall time per measured query; slower ones get fewer runs
 MIN_RUNS = 10
 
 # Cumulative TLP shares: 1% CLEAR, 49% GREEN, 40% AMBER, 6% AMBER+STRICT, 4% RED.

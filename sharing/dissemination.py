@@ -8,6 +8,7 @@ The property test in tests/sharing/test_visibility_property.py holds both to one
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 from collections.abc import Callable, Iterable
@@ -377,8 +378,8 @@ def preview_audience(report: Report, *, today: dt.date | None = None) -> set[Rec
     now = timezone.now()
     facts = ReportFacts.of(report)
     if facts.state == ReportState.DRAFT:
-        facts = ReportFacts(**{**facts.__dict__, "state": ReportState.PUBLISHED, "published_at": now})
-    agreements = agreements_of(report.originator_country_id, lock=True)
+        facts = dataclasses.replace(facts, state=ReportState.PUBLISHED, published_at=now)
+    agreements = agreements_of(report.originator_country_id, lock=False)
     return compute_audience(facts, agreements, today or timezone.localdate(now))
 
 

@@ -22,7 +22,11 @@ SELECT a.id, a.country_id, a.group_id, c.group_id,
          WHERE ct.app_label = 'sharing' AND ct.model = 'report' AND p.codename = 'view_report')
 FROM agencies_agency a JOIN agencies_country c ON c.id = a.country_id
 WHERE a.is_active AND a.id = %s
-"""  # noqa: S608 - constants only; the agency id is a parameter
+"""  # noqa: S608 - constants only; the id is a parameter
+_RESOLVE_USER_SQL = _RESOLVE_SQL.replace(
+    "WHERE a.is_active AND a.id = %s",
+    "JOIN agencies_membership m ON m.agency_id = a.id WHERE a.is_active AND m.user_id = %s",
+)
 
 
 @dataclass(frozen=True)
@@ -40,15 +44,14 @@ class Principal:
 NOBODY = Principal(agency_id=None, country_id=None, group_ids=(), view_permission_id=None)
 
 
-def _agency_id_of(subject: PrincipalLike) -> int | None:
+def _query_for(subject: PrincipalLike) -> tuple[str, int] | None:
     if isinstance(subject, PartnerAPIKey):
         subject = subject.partner
     if isinstance(subject, PartnerSystem):
-        return subject.agency_id if subject.is_active else None
-    if not subject.is_authenticated or not subject.is_active:
+        return (_RESOLVE_SQL, subject.agency_id) if subject.is_active else None
+    if not subject.is_authenticated or not subject.is_active or subject.pk is None:
         return None
-    membership = getattr(subject, "membership", None)
-    return membership.agency_id if membership is not None else None
+    return _RESOLVE_USER_SQL, subject.pk
 
 
 def resolve(subject: PrincipalLike) -> Principal:
@@ -56,11 +59,12 @@ def resolve(subject: PrincipalLike) -> Principal:
     cached = getattr(subject, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    agency_id = _agency_id_of(subject)
+    query = _query_for(subject)
     principal = NOBODY
-    if agency_id is not None:
+    if query is not None:
         with connection.cursor() as cursor:
-            cursor.execute(_RESOLVE_SQL, [agency_id])
+            sql, subject_id = query
+            cursor.execute(sql, [subject_id])
             row = cursor.fetchone()
         if row is not None:
             agency, country, agency_group, country_group, every_group, perm = row

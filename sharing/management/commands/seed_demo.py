@@ -51,6 +51,8 @@ DEMO_PASSWORD = "demo-password-2026"  # noqa: S105
 ADMIN_USERNAME = "admin"
 DEFAULT_REPORTS = 320
 SEED = 2026
+BATCH = 40  # reports per transaction
+TITLE_RETRIES = 5
 # The one country with no agreement: what it cannot see demonstrates need-to-know.
 NO_AGREEMENT_COUNTRY = "BR"
 
@@ -81,6 +83,8 @@ COUNTRIES: tuple[tuple[str, str], ...] = (
     ("BR", "Brazil"),
 )
 COUNTRY_NAMES = dict(COUNTRIES)
+# How a country reads in the middle of a sentence ("reported by the United States").
+IN_PROSE = {**COUNTRY_NAMES, "US": "the United States"}
 
 
 @dataclass(frozen=True)
@@ -291,6 +295,9 @@ class Site:
     lat: float
     lon: float
     places: dict[str, str]  # country code -> town on that side
+    routes: tuple[str, ...]
+    water: bool = False  # on a river, lake or coast: boats are plausible here
+    road: bool = True  # reached by road: lorries and cars are plausible here
 
 
 @dataclass(frozen=True)
@@ -298,303 +305,161 @@ class Corridor:
     countries: tuple[str, ...]
     categories: tuple[str, ...]  # crime typical of this stretch of border
     sites: tuple[Site, ...]
-    routes: tuple[str, ...]
 
 
 CORRIDORS: tuple[Corridor, ...] = (
     Corridor(
         ("CO", "EC"),
-        ("drug-trafficking", "arms-trafficking", "migrant-smuggling", "smuggling"),
+        ("drug-trafficking", "arms-trafficking", "migrant-smuggling", "smuggling",
+         "document-fraud"),
         (
-            Site(
-                "Rumichaca international bridge",
-                0.8117,
-                -77.6430,
-                {"CO": "Ipiales, Nariño", "EC": "Tulcán, Carchi"},
-            ),
-            Site(
-                "San Miguel river crossing",
-                0.0990,
-                -76.8870,
-                {"CO": "San Miguel, Putumayo", "EC": "General Farfán, Sucumbíos"},
-            ),
-            Site(
-                "Mataje river mouth, Pacific coast",
-                1.4400,
-                -78.9300,
-                {"CO": "Tumaco, Nariño", "EC": "San Lorenzo, Esmeraldas"},
-            ),
-        ),
-        (
-            "Tumaco → Mataje river → San Lorenzo → Esmeraldas",
-            "Ipiales → Rumichaca → Tulcán → Quito",
-            "Puerto Asís → San Miguel river → Lago Agrio",
-            "Tumaco → Pacific go-fast route → Central America",
+            Site("Rumichaca international bridge", 0.8117, -77.6430,
+                 {"CO": "Ipiales, Nariño", "EC": "Tulcán, Carchi"},
+                 ("Ipiales → Rumichaca → Tulcán → Quito", "Cali → Pasto → Ipiales → Rumichaca")),
+            Site("San Miguel river crossing", 0.0990, -76.8870,
+                 {"CO": "San Miguel, Putumayo", "EC": "General Farfán, Sucumbíos"},
+                 ("Puerto Asís → San Miguel river → Lago Agrio",), water=True),
+            Site("Mataje river mouth, Pacific coast", 1.4400, -78.9300,
+                 {"CO": "Tumaco, Nariño", "EC": "San Lorenzo, Esmeraldas"},
+                 ("Tumaco → Mataje river → San Lorenzo → Esmeraldas",
+                  "Tumaco → Pacific go-fast route → Central America"), water=True, road=False),
         ),
     ),
     Corridor(
         ("CO", "PE"),
         ("arms-trafficking", "drug-trafficking", "smuggling", "wildlife-poaching"),
         (
-            Site(
-                "Putumayo river, Puerto Leguízamo – Soplín Vargas",
-                -0.1950,
-                -74.7800,
-                {"CO": "Puerto Leguízamo, Putumayo", "PE": "Soplín Vargas, Loreto"},
-            ),
-            Site(
-                "Putumayo river, middle course",
-                -2.4500,
-                -72.6700,
-                {"CO": "Puerto Arica, Amazonas", "PE": "El Estrecho, Loreto"},
-            ),
-            Site(
-                "Amazon river, Leticia – Santa Rosa",
-                -4.2100,
-                -69.9400,
-                {"CO": "Leticia, Amazonas", "PE": "Santa Rosa de Yavarí, Loreto"},
-            ),
-        ),
-        (
-            "Puerto Leguízamo → Putumayo river → Soplín Vargas",
-            "Leticia → Amazon river → Caballococha → Iquitos",
-            "El Estrecho → Putumayo river → Puerto Asís",
+            Site("Putumayo river, Puerto Leguízamo – Soplín Vargas", -0.1950, -74.7800,
+                 {"CO": "Puerto Leguízamo, Putumayo", "PE": "Soplín Vargas, Loreto"},
+                 ("Puerto Leguízamo → Putumayo river → Soplín Vargas",), water=True, road=False),
+            Site("Putumayo river, middle course", -2.4500, -72.6700,
+                 {"CO": "Puerto Arica, Amazonas", "PE": "El Estrecho, Loreto"},
+                 ("El Estrecho → Putumayo river → Puerto Asís",), water=True, road=False),
+            Site("Amazon river, Leticia – Santa Rosa", -4.2100, -69.9400,
+                 {"CO": "Leticia, Amazonas", "PE": "Santa Rosa de Yavarí, Loreto"},
+                 ("Leticia → Amazon river → Caballococha → Iquitos",), water=True, road=False),
         ),
     ),
     Corridor(
         ("EC", "PE"),
         ("migrant-smuggling", "smuggling", "drug-trafficking", "document-fraud"),
         (
-            Site(
-                "Huaquillas – Aguas Verdes international bridge",
-                -3.4800,
-                -80.2300,
-                {"EC": "Huaquillas, El Oro", "PE": "Aguas Verdes, Tumbes"},
-            ),
-            Site(
-                "Macará – La Tina bridge",
-                -4.3900,
-                -79.9600,
-                {"EC": "Macará, Loja", "PE": "La Tina, Piura"},
-            ),
-            Site(
-                "La Balsa bridge, Canchis river",
-                -4.9900,
-                -79.0900,
-                {"EC": "Zumba, Zamora Chinchipe", "PE": "San Ignacio, Cajamarca"},
-            ),
-        ),
-        (
-            "Machala → Huaquillas → Aguas Verdes → Tumbes → Lima",
-            "Loja → Macará → La Tina → Sullana",
-            "Zumba → La Balsa → San Ignacio → Jaén",
+            Site("Huaquillas – Aguas Verdes international bridge", -3.4800, -80.2300,
+                 {"EC": "Huaquillas, El Oro", "PE": "Aguas Verdes, Tumbes"},
+                 ("Machala → Huaquillas → Aguas Verdes → Tumbes → Lima",)),
+            Site("Macará – La Tina bridge", -4.3900, -79.9600,
+                 {"EC": "Macará, Loja", "PE": "La Tina, Piura"},
+                 ("Loja → Macará → La Tina → Sullana",)),
+            Site("La Balsa bridge, Canchis river", -4.9900, -79.0900,
+                 {"EC": "Zumba, Zamora Chinchipe", "PE": "San Ignacio, Cajamarca"},
+                 ("Zumba → La Balsa → San Ignacio → Jaén",)),
         ),
     ),
     Corridor(
         ("KE", "TZ"),
+        ("human-trafficking", "wildlife-poaching", "drug-trafficking", "smuggling",
+         "migrant-smuggling", "document-fraud"),
         (
-            "human-trafficking",
-            "wildlife-poaching",
-            "drug-trafficking",
-            "smuggling",
-            "migrant-smuggling",
-        ),
-        (
-            Site(
-                "Namanga one-stop border post",
-                -2.5450,
-                36.7890,
-                {"KE": "Namanga, Kajiado", "TZ": "Namanga, Arusha"},
-            ),
-            Site(
-                "Isebania – Sirari one-stop border post",
-                -1.2500,
-                34.4800,
-                {"KE": "Isebania, Migori", "TZ": "Sirari, Mara"},
-            ),
-            Site(
-                "Lunga Lunga – Horohoro one-stop border post",
-                -4.5900,
-                39.1400,
-                {"KE": "Lunga Lunga, Kwale", "TZ": "Horohoro, Tanga"},
-            ),
-            Site(
-                "Taveta – Holili one-stop border post",
-                -3.3800,
-                37.6500,
-                {"KE": "Taveta, Taita-Taveta", "TZ": "Holili, Kilimanjaro"},
-            ),
-        ),
-        (
-            "Arusha → Namanga → Nairobi",
-            "Mwanza → Sirari → Isebania → Kisumu",
-            "Tanga → Horohoro → Lunga Lunga → Mombasa port",
-            "Moshi → Holili → Taveta → Voi",
+            Site("Namanga one-stop border post", -2.5450, 36.7890,
+                 {"KE": "Namanga, Kajiado", "TZ": "Namanga, Arusha"},
+                 ("Arusha → Namanga → Nairobi",)),
+            Site("Isebania – Sirari one-stop border post", -1.2500, 34.4800,
+                 {"KE": "Isebania, Migori", "TZ": "Sirari, Mara"},
+                 ("Mwanza → Sirari → Isebania → Kisumu",)),
+            Site("Lunga Lunga – Horohoro one-stop border post", -4.5900, 39.1400,
+                 {"KE": "Lunga Lunga, Kwale", "TZ": "Horohoro, Tanga"},
+                 ("Tanga → Horohoro → Lunga Lunga → Mombasa port",)),
+            Site("Taveta – Holili one-stop border post", -3.3800, 37.6500,
+                 {"KE": "Taveta, Taita-Taveta", "TZ": "Holili, Kilimanjaro"},
+                 ("Moshi → Holili → Taveta → Voi",)),
         ),
     ),
     Corridor(
         ("US", "CA"),
+        ("terrorism", "smuggling", "drug-trafficking", "arms-trafficking", "human-trafficking",
+         "cybercrime", "document-fraud"),
         (
-            "terrorism",
-            "smuggling",
-            "drug-trafficking",
-            "arms-trafficking",
-            "human-trafficking",
-            "cybercrime",
-        ),
-        (
-            Site(
-                "Blaine – Peace Arch crossing",
-                49.0000,
-                -122.7500,
-                {"US": "Blaine, Washington", "CA": "Surrey, British Columbia"},
-            ),
-            Site(
-                "Detroit – Windsor Ambassador Bridge",
-                42.3100,
-                -83.0700,
-                {"US": "Detroit, Michigan", "CA": "Windsor, Ontario"},
-            ),
-            Site(
-                "Champlain – Lacolle crossing",
-                45.0100,
-                -73.4500,
-                {"US": "Champlain, New York", "CA": "Lacolle, Quebec"},
-            ),
-            Site(
-                "Sweetgrass – Coutts crossing",
-                48.9990,
-                -111.9600,
-                {"US": "Sweetgrass, Montana", "CA": "Coutts, Alberta"},
-            ),
-            Site(
-                "St. Lawrence river at Akwesasne",
-                44.9900,
-                -74.6600,
-                {"US": "Massena, New York", "CA": "Cornwall, Ontario"},
-            ),
-        ),
-        (
-            "Vancouver → Blaine → Seattle",
-            "Toronto → Windsor → Detroit",
-            "Montreal → Lacolle → Champlain → New York City",
-            "Cornwall → St. Lawrence river → Massena",
+            Site("Blaine – Peace Arch crossing", 49.0000, -122.7500,
+                 {"US": "Blaine, Washington", "CA": "Surrey, British Columbia"},
+                 ("Vancouver → Blaine → Seattle",)),
+            Site("Detroit – Windsor Ambassador Bridge", 42.3100, -83.0700,
+                 {"US": "Detroit, Michigan", "CA": "Windsor, Ontario"},
+                 ("Toronto → Windsor → Detroit",), water=True),
+            Site("Champlain – Lacolle crossing", 45.0100, -73.4500,
+                 {"US": "Champlain, New York", "CA": "Lacolle, Quebec"},
+                 ("Montreal → Lacolle → Champlain → New York City",)),
+            Site("Sweetgrass – Coutts crossing", 48.9990, -111.9600,
+                 {"US": "Sweetgrass, Montana", "CA": "Coutts, Alberta"},
+                 ("Calgary → Coutts → Sweetgrass → Great Falls",)),
+            Site("St. Lawrence river at Akwesasne", 44.9900, -74.6600,
+                 {"US": "Massena, New York", "CA": "Cornwall, Ontario"},
+                 ("Cornwall → St. Lawrence river → Massena",), water=True),
         ),
     ),
     Corridor(
         ("FR", "ES"),
         ALL_CATEGORIES,
         (
-            Site(
-                "Le Perthus – La Jonquera (A9/AP-7)",
-                42.4600,
-                2.8600,
-                {"FR": "Le Perthus, Pyrénées-Orientales", "ES": "La Jonquera, Girona"},
-            ),
-            Site(
-                "Hendaye – Irun (Bidasoa bridges)",
-                43.3400,
-                -1.7900,
-                {"FR": "Hendaye, Pyrénées-Atlantiques", "ES": "Irun, Gipuzkoa"},
-            ),
-            Site(
-                "Somport pass",
-                42.7900,
-                -0.5300,
-                {"FR": "Urdos, Pyrénées-Atlantiques", "ES": "Canfranc, Huesca"},
-            ),
-        ),
-        (
-            "Algeciras → Madrid → Irun → Hendaye → Bordeaux",
-            "Barcelona → La Jonquera → Le Perthus → Perpignan → Lyon",
-            "Zaragoza → Somport → Pau",
+            Site("Le Perthus – La Jonquera (A9/AP-7)", 42.4600, 2.8600,
+                 {"FR": "Le Perthus, Pyrénées-Orientales", "ES": "La Jonquera, Girona"},
+                 ("Barcelona → La Jonquera → Le Perthus → Perpignan → Lyon",)),
+            Site("Hendaye – Irun (Bidasoa bridges)", 43.3400, -1.7900,
+                 {"FR": "Hendaye, Pyrénées-Atlantiques", "ES": "Irun, Gipuzkoa"},
+                 ("Algeciras → Madrid → Irun → Hendaye → Bordeaux",), water=True),
+            Site("Somport pass", 42.7900, -0.5300,
+                 {"FR": "Urdos, Pyrénées-Atlantiques", "ES": "Canfranc, Huesca"},
+                 ("Zaragoza → Somport → Pau",)),
         ),
     ),
     Corridor(
         ("FR", "DE"),
         ALL_CATEGORIES,
         (
-            Site(
-                "Strasbourg – Kehl (Europe bridge)",
-                48.5700,
-                7.8000,
-                {"FR": "Strasbourg, Bas-Rhin", "DE": "Kehl, Baden-Württemberg"},
-            ),
-            Site(
-                "Goldene Bremm (A320/A6)",
-                49.2150,
-                6.9850,
-                {"FR": "Stiring-Wendel, Moselle", "DE": "Saarbrücken, Saarland"},
-            ),
-            Site(
-                "Basel tri-border area",
-                47.5900,
-                7.5900,
-                {"FR": "Saint-Louis, Haut-Rhin", "DE": "Weil am Rhein, Baden-Württemberg"},
-            ),
-        ),
-        (
-            "Paris → Metz → Goldene Bremm → Saarbrücken → Frankfurt",
-            "Strasbourg → Kehl → Karlsruhe",
-            "Milan → Basel → Weil am Rhein → Freiburg",
+            Site("Strasbourg – Kehl (Europe bridge)", 48.5700, 7.8000,
+                 {"FR": "Strasbourg, Bas-Rhin", "DE": "Kehl, Baden-Württemberg"},
+                 ("Strasbourg → Kehl → Karlsruhe",), water=True),
+            Site("Goldene Bremm (A320/A6)", 49.2150, 6.9850,
+                 {"FR": "Stiring-Wendel, Moselle", "DE": "Saarbrücken, Saarland"},
+                 ("Paris → Metz → Goldene Bremm → Saarbrücken → Frankfurt",)),
+            Site("Basel tri-border area", 47.5900, 7.5900,
+                 {"FR": "Saint-Louis, Haut-Rhin", "DE": "Weil am Rhein, Baden-Württemberg"},
+                 ("Milan → Basel → Weil am Rhein → Freiburg",), water=True),
         ),
     ),
     Corridor(
         ("FR", "IT"),
         ALL_CATEGORIES,
         (
-            Site(
-                "Menton – Ventimiglia (Ponte San Luigi)",
-                43.7900,
-                7.5300,
-                {"FR": "Menton, Alpes-Maritimes", "IT": "Ventimiglia, Liguria"},
-            ),
-            Site(
-                "Fréjus road tunnel",
-                45.1400,
-                6.6900,
-                {"FR": "Modane, Savoie", "IT": "Bardonecchia, Piedmont"},
-            ),
-            Site(
-                "Mont Blanc tunnel",
-                45.8700,
-                6.9000,
-                {"FR": "Chamonix, Haute-Savoie", "IT": "Courmayeur, Aosta Valley"},
-            ),
-        ),
-        (
-            "Genoa → Ventimiglia → Menton → Nice",
-            "Turin → Fréjus tunnel → Modane → Lyon",
-            "Milan → Mont Blanc tunnel → Chamonix → Geneva",
+            Site("Menton – Ventimiglia (Ponte San Luigi)", 43.7900, 7.5300,
+                 {"FR": "Menton, Alpes-Maritimes", "IT": "Ventimiglia, Liguria"},
+                 ("Genoa → Ventimiglia → Menton → Nice",), water=True),
+            Site("Fréjus road tunnel", 45.1400, 6.6900,
+                 {"FR": "Modane, Savoie", "IT": "Bardonecchia, Piedmont"},
+                 ("Turin → Fréjus tunnel → Modane → Lyon",)),
+            Site("Mont Blanc tunnel", 45.8700, 6.9000,
+                 {"FR": "Chamonix, Haute-Savoie", "IT": "Courmayeur, Aosta Valley"},
+                 ("Milan → Mont Blanc tunnel → Chamonix → Geneva",)),
         ),
     ),
     Corridor(
         ("BR", "CO"),
         ("drug-trafficking", "wildlife-poaching", "smuggling", "arms-trafficking"),
         (
-            Site(
-                "Tabatinga – Leticia urban border",
-                -4.2500,
-                -69.9400,
-                {"BR": "Tabatinga, Amazonas", "CO": "Leticia, Amazonas"},
-            ),
+            Site("Tabatinga – Leticia urban border", -4.2500, -69.9400,
+                 {"BR": "Tabatinga, Amazonas", "CO": "Leticia, Amazonas"},
+                 ("Leticia → Tabatinga → Solimões river → Manaus",), water=True),
         ),
-        ("Leticia → Tabatinga → Solimões river → Manaus",),
     ),
     Corridor(
         ("BR", "PE"),
         ("drug-trafficking", "wildlife-poaching", "smuggling"),
         (
-            Site(
-                "Javari river mouth",
-                -4.3800,
-                -70.0300,
-                {"BR": "Benjamin Constant, Amazonas", "PE": "Islandia, Loreto"},
-            ),
+            Site("Javari river mouth", -4.3800, -70.0300,
+                 {"BR": "Benjamin Constant, Amazonas", "PE": "Islandia, Loreto"},
+                 ("Islandia → Javari river → Benjamin Constant → Manaus",), water=True, road=False),
         ),
-        ("Islandia → Javari river → Benjamin Constant → Manaus",),
     ),
-)
+)  # fmt: skip
 
 TLP_WEIGHTS: tuple[tuple[Tlp, int], ...] = (
     (Tlp.CLEAR, 8), (Tlp.GREEN, 42), (Tlp.AMBER, 38), (Tlp.AMBER_STRICT, 7), (Tlp.RED, 5),
@@ -621,6 +486,13 @@ COUNTRY_WEIGHTS: dict[str, int] = {
     "CA": 8, "FR": 9, "ES": 7, "DE": 7, "IT": 6, "BR": 4,
 }  # fmt: skip
 
+# How common each crime area is in border reporting, relative to the others.
+CATEGORY_WEIGHTS: dict[str, int] = {
+    "drug-trafficking": 6, "migrant-smuggling": 6, "smuggling": 4, "document-fraud": 4,
+    "human-trafficking": 4, "arms-trafficking": 4, "wildlife-poaching": 3, "terrorism": 2,
+    "cybercrime": 2,
+}  # fmt: skip
+
 # What each kind of agency usually reports on; police report on everything.
 KIND_FOCUS: dict[str, tuple[str, ...]] = {
     AgencyKind.CUSTOMS: ("smuggling", "drug-trafficking", "arms-trafficking", "wildlife-poaching"),
@@ -640,12 +512,26 @@ KIND_FOCUS: dict[str, tuple[str, ...]] = {
 # --------------------------------------------------------------------------------------------
 # Report text, per category
 
+ANDES = ("CO", "EC", "PE", "BR")
+EAST_AFRICA = ("KE", "TZ")
+NORTH_AMERICA = ("US", "CA")
+EUROPE = ("FR", "ES", "DE", "IT")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    title: str
+    situation: str
+    details: tuple[str, ...]  # observations that belong to this situation
+    where: tuple[str, ...] = ()  # originator countries where it is plausible; empty: anywhere
+    water: bool = False  # needs a river, lake or coast
+    road: bool = False  # needs a road crossing
+
 
 @dataclass(frozen=True)
 class CategoryText:
-    titles: tuple[str, ...]
-    situations: tuple[str, ...]
-    details: tuple[str, ...]
+    scenarios: tuple[Scenario, ...]
+    details: tuple[str, ...]  # observations that fit any scenario of the category
     assessments: tuple[str, ...]
     indicator_types: tuple[IndicatorType, ...]
     quantity: tuple[int, int]
@@ -655,30 +541,94 @@ T = IndicatorType
 TEXTS: dict[str, CategoryText] = {
     "drug-trafficking": CategoryText(
         (
-            "Cocaine concealed in fruit consignment intercepted near {place}",
-            "{qty} kg of cocaine moved by go-fast boat off {place}",
-            "Cannabis hidden in double-floored truck at {sector}",
-            "Coca paste laboratory operating close to {place}",
-            "Courier cell carrying cocaine through {sector}",
-            "Precursor chemicals diverted towards {place}",
+            Scenario(
+                "Cocaine concealed in fruit consignment intercepted near {place}",
+                "On {when}, a scanner check near {place} revealed about {qty} kg of cocaine "
+                "hidden in a refrigerated consignment of fruit declared for export to {partner}.",
+                (
+                    "The consignment was booked through a freight forwarder created six months "
+                    "ago.",
+                    "Bricks carry a recurring scorpion stamp seen in earlier seizures.",
+                    "The driver had no delivery papers and claimed not to know the cargo.",
+                ),
+                road=True,
+            ),
+            Scenario(
+                "Go-fast boat with {qty} kg of cocaine leaves the coast near {place}",
+                "On {when}, a go-fast boat with three crew and about {qty} kg of cocaine was "
+                "tracked leaving the shore near {place}, heading for a rendezvous off {partner}.",
+                (
+                    "The boat carried extra fuel drums for several hundred nautical miles.",
+                    "The crew threw part of the cargo overboard when approached.",
+                    "A fishing vessel nearby is suspected of acting as a refuelling platform.",
+                ),
+                where=("CO", "EC"),
+                water=True,
+            ),
+            Scenario(
+                "Coca paste laboratory operating close to {place}",
+                "Reporting dated {when} locates a coca paste laboratory in forest a few hours' "
+                "walk from {place}, producing an estimated {qty} kg a month for buyers across "
+                "the border with {partner}.",
+                (
+                    "Precursors such as petrol and cement arrive in small lots by motorcycle.",
+                    "Workers are recruited from nearby communities and paid per batch.",
+                    "The camp is guarded by armed men who watch the river.",
+                ),
+                where=ANDES,
+            ),
+            Scenario(
+                "Cocaine hidden in cargo boat heading downriver from {place}",
+                "On {when}, a search of a cargo boat leaving {place} found about {qty} kg of "
+                "cocaine hidden among sacks of plantain, bound for buyers in {partner}.",
+                (
+                    "The boat's manifest listed only agricultural produce.",
+                    "The crew changed boats midway to break the trail.",
+                    "The boat owner was paid through a relative's bank account.",
+                ),
+                where=ANDES,
+                water=True,
+            ),
+            Scenario(
+                "Cannabis hidden in double-floored truck at {sector}",
+                "On {when}, officers at the {sector} found {qty} kg of compressed cannabis in a "
+                "false floor of a truck declared as carrying building materials to {partner}.",
+                (
+                    "The false floor was welded and painted to match the chassis.",
+                    "The truck crossed eleven times in three months, always empty on return.",
+                    "The haulage company's registered address is a residential flat.",
+                ),
+                road=True,
+            ),
+            Scenario(
+                "Counterfeit fentanyl pills couriered through {sector}",
+                "On {when}, a traveller crossing at the {sector} was found with {qty} grams of "
+                "counterfeit pills pressed to look like prescription oxycodone, for resale in "
+                "{partner}.",
+                (
+                    "The pills were vacuum-sealed and hidden in the door panels.",
+                    "Laboratory testing confirmed fentanyl mixed with xylazine.",
+                    "The courier was recruited online and promised 2,000 US dollars a trip.",
+                ),
+                where=NORTH_AMERICA,
+            ),
+            Scenario(
+                "Synthetic drugs moved by rental car through {sector}",
+                "On {when}, a rental car stopped at the {sector} carried {qty} kg of MDMA and "
+                "amphetamine bound for resale in {partner}.",
+                (
+                    "The drugs were packed in branded coffee bags to mask the smell.",
+                    "The car was rented with a stolen identity.",
+                    "Phone data shows contacts with a known wholesale supplier.",
+                ),
+                where=EUROPE,
+                road=True,
+            ),
         ),
         (
-            "On {when}, officers working the {sector} area received corroborated reporting that "
-            "a local cell is staging about {qty} kg of cocaine near {place} for onward movement "
-            "towards {partner}.",
-            "A vehicle check near {place} on {when} led to the discovery of concealed "
-            "compartments consistent with the movement of around {qty} kg of narcotics across "
-            "the {sector}.",
-            "Human-source reporting dated {when} indicates that traffickers use the route "
-            "{route} to move consignments of roughly {qty} kg every two to three weeks.",
-        ),
-        (
-            "Loads are split between several vehicles to limit losses at checkpoints.",
-            "Drivers are paid in cash on delivery, in US dollars.",
             "Lookouts with radios monitor patrol movements at the crossing.",
+            "Couriers are paid in cash on delivery.",
             "The same group was linked to a seizure on the other side of the border last year.",
-            "Packages carry a recurring scorpion stamp seen in earlier seizures.",
-            "Boats refuel at night from a fuel cache hidden in the mangroves.",
         ),
         (
             "The network is likely to keep using this corridor while enforcement pressure "
@@ -691,59 +641,129 @@ TEXTS: dict[str, CategoryText] = {
     ),
     "arms-trafficking": CategoryText(
         (
-            "Rifle parts smuggled among household goods at {sector}",
-            "Ammunition cache recovered on riverbank near {place}",
-            "Converted blank-firing pistols offered for sale around {place}",
-            "{qty} firearms moved by river launch towards {place}",
-            "Straw-purchased handguns crossing at {sector}",
+            Scenario(
+                "Rifle parts smuggled among household goods at {sector}",
+                "On {when}, a search at the {sector} uncovered parts for {qty} rifles wrapped in "
+                "plastic inside furniture declared as a household move to {partner}.",
+                (
+                    "Serial numbers were ground off; two receivers keep partial markings.",
+                    "The consignee gave a false address and a prepaid phone number.",
+                    "The same sender declared two similar consignments this year.",
+                ),
+                road=True,
+            ),
+            Scenario(
+                "Ammunition cache recovered on riverbank near {place}",
+                "Patrols on the riverbank near {place} recovered {qty} boxes of rifle "
+                "ammunition on {when}, buried in plastic drums and apparently awaiting "
+                "collection by boat.",
+                (
+                    "Ammunition boxes bear lot numbers from a military production run.",
+                    "Fresh boat tracks and fuel containers were found nearby.",
+                    "Fishermen report night-time landings on this stretch of the bank.",
+                ),
+                water=True,
+            ),
+            Scenario(
+                "{qty} firearms moved by river launch towards {place}",
+                "Human-source reporting dated {when} describes a river launch carrying about "
+                "{qty} rifles and pistols upriver towards {place} for an armed group active "
+                "across the border with {partner}.",
+                (
+                    "Launches travel at dawn to avoid naval patrols.",
+                    "Buyers reportedly pay partly in cocaine rather than cash.",
+                    "The launch owner also runs a legitimate passenger service.",
+                ),
+                where=ANDES,
+                water=True,
+            ),
+            Scenario(
+                "Straw-purchased handguns crossing at {sector}",
+                "Trace results received on {when} show that {qty} handguns recovered in "
+                "{partner} were bought legally by a small group of straw purchasers living near "
+                "{place}.",
+                (
+                    "Purchases were spread across several licensed dealers within weeks.",
+                    "The buyers have no criminal records and little declared income.",
+                    "The guns were hidden in spare-tyre wells for the crossing.",
+                ),
+                where=NORTH_AMERICA,
+                road=True,
+            ),
+            Scenario(
+                "Converted blank-firing pistols offered for sale around {place}",
+                "Since {when}, online advertisements traced to {place} offer blank-firing "
+                "pistols converted to fire live ammunition; {qty} of them have been recovered in "
+                "{partner}.",
+                (
+                    "The conversion uses a distinctive drilled barrel insert.",
+                    "Sellers ask for payment in cryptocurrency and ship by parcel service.",
+                    "The recovered pistols are one model bought in bulk from a legal retailer.",
+                ),
+                where=EUROPE,
+            ),
         ),
         (
-            "On {when}, a search near {place} uncovered {qty} firearms or major components "
-            "wrapped in plastic and hidden under legitimate cargo bound for {partner}.",
-            "Reporting from {when} describes a supplier near {place} who assembles weapons from "
-            "parts brought across the {sector} in small quantities.",
-            "Patrols along the {sector} recovered {qty} weapons and boxes of ammunition on "
-            "{when}, apparently awaiting collection.",
-        ),
-        (
-            "Serial numbers were ground off; two frames retain partial markings.",
-            "Ammunition boxes bear lot numbers from a military production run.",
-            "Buyers reportedly pay partly in cocaine rather than cash.",
-            "River launches travel at dawn to avoid naval patrols.",
             "Weapons are test-fired on a farm a few kilometres from the crossing.",
-            "The courier recruits minors to carry parts through the pedestrian lane.",
+            "The courier recruits young people to carry parts across in small lots.",
+            "Tracing requests have been sent through INTERPOL iARMS.",
         ),
         (
             "The weapons are most likely destined for armed groups active near the border.",
             "The supply is small but steady and appears to respond to local demand.",
-            "Tracing requests on the recovered items may link this case to earlier seizures.",
+            "Tracing the recovered items may link this case to earlier seizures.",
         ),
         (T.PERSON_NAME, T.VEHICLE_PLATE, T.PHONE, T.ROUTE, T.TRAVEL_DOCUMENT),
         (3, 60),
     ),
     "human-trafficking": CategoryText(
         (
-            "Young women recruited with false job offers near {place}",
-            "Unaccompanied minors moved through {sector}",
-            "Forced-labour victims identified on farms around {place}",
-            "Trafficking cell using bus terminals at {place}",
-            "Victims of sexual exploitation transported across {sector}",
+            Scenario(
+                "Young women recruited with false job offers near {place}",
+                "On {when}, {qty} young women were identified near {place} after answering "
+                "advertisements for hotel and domestic work in {partner}; none had a contract "
+                "or knew their employer.",
+                (
+                    "Recruitment runs through social-media job pages in the victims' home towns.",
+                    "Transport and lodging were advanced as a debt of several months' wages.",
+                    "A woman posing as an agency owner travelled with the group.",
+                ),
+            ),
+            Scenario(
+                "Unaccompanied minors moved through {sector}",
+                "A check at the {sector} on {when} found {qty} minors travelling with an adult "
+                "who could not explain the relationship and held all their documents.",
+                (
+                    "The adult carried signed but undated parental travel authorisations.",
+                    "The children had been told to say they were visiting relatives.",
+                    "The same driver has crossed the border several times in recent weeks.",
+                ),
+            ),
+            Scenario(
+                "Forced-labour victims identified on farms around {place}",
+                "On {when}, labour inspectors and police found {qty} workers from {partner} on "
+                "farms near {place}, housed in locked containers and unpaid for months.",
+                (
+                    "The victims' identity documents were confiscated on arrival.",
+                    "Food and lodging are deducted from wages that are never paid.",
+                    "Workers were moved between farms whenever an inspection was expected.",
+                ),
+            ),
+            Scenario(
+                "Trafficking cell using the bus terminal at {place}",
+                "NGO partners reported on {when} that recruiters meet new arrivals at the bus "
+                "terminal in {place} and move them on to {partner} the same night; {qty} cases "
+                "are known.",
+                (
+                    "Recruiters approach women travelling alone and offer free onward transport.",
+                    "Payments for the journey go by mobile money to a third party.",
+                    "Victims are later exploited in bars in border towns across the line.",
+                ),
+            ),
         ),
         (
-            "On {when}, {qty} possible victims were identified near {place} after answering "
-            "advertisements for hotel and domestic work in {partner}.",
-            "NGO partners reported on {when} that recruiters near {place} move people through "
-            "the {sector} while the organisers keep their documents.",
-            "A roadside check at the {sector} on {when} found {qty} young people travelling with "
-            "an adult who could not explain the relationship.",
-        ),
-        (
-            "Victims' identity documents were confiscated on arrival.",
-            "Debts for transport and lodging are used to keep victims working.",
-            "Recruitment happens through social-media job pages in the victims' home towns.",
-            "The same driver has crossed the border several times in recent weeks.",
-            "Victims were told to say they were visiting relatives.",
-            "Payments for the journey were sent by mobile money to a third party.",
+            "Phone numbers used by the recruiters change every few weeks.",
+            "Victims described threats against their families at home.",
         ),
         (
             "The pattern is consistent with an organised recruitment network rather than "
@@ -756,27 +776,53 @@ TEXTS: dict[str, CategoryText] = {
     ),
     "migrant-smuggling": CategoryText(
         (
-            "{qty} migrants guided across unofficial path near {place}",
-            "Smuggling fees collected by mobile money at {sector}",
-            "Overcrowded boat with {qty} migrants intercepted off {place}",
-            "Rented vans used to bypass checkpoints at {sector}",
-            "Smugglers selling forged entry stamps near {place}",
+            Scenario(
+                "{qty} migrants guided across an unofficial path near {place}",
+                "On {when}, a group of {qty} migrants was intercepted near {place} after being "
+                "guided on foot around the official crossing at the {sector}.",
+                (
+                    "Guides collect money at the start of the path and return the same night.",
+                    "The group included families with small children.",
+                    "The migrants were told to discard their documents before crossing.",
+                ),
+            ),
+            Scenario(
+                "Smuggling fees collected by mobile money at {sector}",
+                "Migrants interviewed at the {sector} on {when} described paying smugglers in "
+                "stages for transport to {partner}, 300 to 1,500 US dollars each; {qty} payments "
+                "have been traced.",
+                (
+                    "Each stage is paid only when the migrant sends a photo from the next stop.",
+                    "The receiving accounts belong to people who never travel.",
+                    "Smugglers announce departures in messaging-app groups.",
+                ),
+            ),
+            Scenario(
+                "Overcrowded boat with {qty} migrants intercepted near {place}",
+                "On {when}, a boat carrying {qty} migrants without life jackets was intercepted "
+                "near {place} while crossing towards {partner}.",
+                (
+                    "The boat was powered by a single outboard engine.",
+                    "The pilot was one of the migrants, given a discount to steer.",
+                    "Several migrants needed medical care for hypothermia.",
+                ),
+                water=True,
+            ),
+            Scenario(
+                "Rented vans used to bypass checks at {sector}",
+                "Surveillance at the {sector} up to {when} identified a shuttle service of "
+                "rented vans moving groups of up to {qty} people at night towards {partner}.",
+                (
+                    "Vans are rented under false identities and changed every week.",
+                    "A scout car drives ahead to warn of patrols.",
+                    "Drop-off points are car parks near motorway service areas.",
+                ),
+                road=True,
+            ),
         ),
         (
-            "On {when}, a group of {qty} migrants was intercepted near {place} after being "
-            "guided around the official crossing at the {sector}.",
-            "Migrants interviewed on {when} described paying smugglers near {place} for "
-            "transport to {partner}, with payment due in stages.",
-            "Surveillance at the {sector} on {when} identified a shuttle service moving groups "
-            "of up to {qty} people at night.",
-        ),
-        (
-            "Guides collect money at the riverbank and return the same night.",
-            "Each migrant paid between 300 and 1,500 US dollars depending on the destination.",
-            "The group included families with small children.",
-            "Smugglers announce departures in messaging-app groups.",
-            "Vehicles are rented under false identities and changed every week.",
-            "Migrants were abandoned before reaching the agreed destination.",
+            "Some migrants were abandoned before reaching the agreed destination.",
+            "The organisers appear to have contacts on both sides of the border.",
         ),
         (
             "Demand for smuggling services on this stretch is expected to remain high.",
@@ -788,90 +834,166 @@ TEXTS: dict[str, CategoryText] = {
     ),
     "smuggling": CategoryText(
         (
-            "Undeclared cigarettes in double-floored lorry at {sector}",
-            "Fuel smuggled in jerrycans across the river near {place}",
-            "Counterfeit spare parts declared as household goods at {sector}",
-            "Cash couriers crossing with undeclared currency at {sector}",
-            "{qty} litres of subsidised fuel diverted near {place}",
+            Scenario(
+                "Undeclared cigarettes in double-floored lorry at {sector}",
+                "On {when}, customs officers at the {sector} found {qty} cartons of cigarettes "
+                "without tax stamps behind a load of furniture declared for {partner}.",
+                (
+                    "Scanner images showed irregular density at the front of the trailer.",
+                    "The cigarettes are a brand made for export only.",
+                    "The consignee was registered three months ago with a nominee director.",
+                ),
+                road=True,
+            ),
+            Scenario(
+                "Fuel smuggled in jerrycans across the river near {place}",
+                "Patrols near {place} reported on {when} a nightly flow of small boats carrying "
+                "about {qty} litres of fuel a night to the {partner} bank.",
+                (
+                    "Fuel bought at subsidised prices sells for twice as much across the river.",
+                    "Boats leave from private landings behind riverside houses.",
+                    "Buyers on the other bank pay cash in local currency.",
+                ),
+                where=ANDES + EAST_AFRICA,
+                water=True,
+            ),
+            Scenario(
+                "Counterfeit spare parts declared as household goods at {sector}",
+                "On {when}, a lorry at the {sector} was found carrying {qty} counterfeit brake "
+                "pads and filters declared as used household goods bound for {partner}.",
+                (
+                    "The parts carry copied trademarks and fake approval marks.",
+                    "Invoices are reused across several shipments with altered dates.",
+                    "Drivers are paid per trip and rotate between two haulage firms.",
+                ),
+                road=True,
+            ),
+            Scenario(
+                "Cash couriers crossing with undeclared currency at {sector}",
+                "Analysis of declarations at the {sector} up to {when} shows travellers from "
+                "{place} crossing to {partner} {qty} times with cash just below the declaration "
+                "threshold.",
+                (
+                    "The couriers travel in pairs and split the cash between them.",
+                    "The cash is believed to come from contraband sold in border markets.",
+                    "The travellers all give the same hotel as their address.",
+                ),
+            ),
         ),
         (
-            "On {when}, customs officers at the {sector} found {qty} units of undeclared goods "
-            "concealed behind a legitimate load destined for {partner}.",
-            "Analysis of crossings at the {sector} up to {when} shows a trader near {place} "
-            "declaring cargo far below its weight and value.",
-            "Patrols near {place} reported on {when} a nightly flow of small boats carrying "
-            "contraband to the other bank.",
-        ),
-        (
-            "The consignee company was registered three months ago with a nominee director.",
-            "Invoices are reused across several shipments with altered dates.",
-            "Drivers are paid per trip and rotate between two haulage firms.",
-            "Scanner images show irregular density at the front of the trailer.",
             "Goods are relabelled in a warehouse near the border before crossing.",
-            "Cash proceeds travel back across the border with couriers.",
+            "The goods are probably sold through informal markets in border towns.",
         ),
         (
             "Excise losses are significant and the scheme is likely to grow.",
-            "The goods are probably sold through informal markets in border towns.",
             "Related companies may be using the same method at other crossings.",
+            "A joint customs check on the companies involved is recommended.",
         ),
         (T.VEHICLE_PLATE, T.PERSON_NAME, T.VESSEL_IMO, T.BANK_ACCOUNT, T.ROUTE, T.PHONE),
         (200, 20000),
     ),
     "terrorism": CategoryText(
         (
-            "Person of interest attempted crossing at {sector}",
-            "Suspected facilitation of foreign terrorist fighter travel via {place}",
-            "Online fundraising for proscribed organisation traced to {place}",
-            "Purchases of dual-use precursors reported near {place}",
-            "Travel pattern of returning fighter observed at {sector}",
+            Scenario(
+                "Person of interest attempted crossing at {sector}",
+                "On {when}, a traveller presenting at the {sector} matched a person of interest "
+                "reported by {partner}; the traveller was allowed to proceed under discreet "
+                "observation.",
+                (
+                    "The traveller used a recently issued passport with no travel history.",
+                    "The return ticket was booked by a third party and paid in cash.",
+                    "The traveller carried two phones and no luggage.",
+                ),
+            ),
+            Scenario(
+                "Suspected facilitation of foreign terrorist fighter travel via {place}",
+                "Reporting up to {when} indicates that a facilitator near {place} arranges "
+                "documents and onward travel for {qty} people seeking to join a proscribed group "
+                "abroad.",
+                (
+                    "Travellers are told to fly from {partner} to avoid attention at home.",
+                    "Contacts include a person convicted of terrorist offences in {partner}.",
+                    "Itineraries include long layovers in transit hubs.",
+                ),
+            ),
+            Scenario(
+                "Online fundraising for proscribed organisation traced to {place}",
+                "Financial reporting up to {when} links small transfers from residents of "
+                "{place} to an online campaign supporting a proscribed organisation; {qty} "
+                "donors are in {partner}.",
+                (
+                    "Transfers stay below reporting thresholds and are split across senders.",
+                    "The campaign moves to another crowdfunding platform after each takedown.",
+                    "Part of the funds is converted to cryptocurrency within hours.",
+                ),
+            ),
+            Scenario(
+                "Purchases of dual-use precursors reported near {place}",
+                "A retailer near {place} reported on {when} {qty} cash purchases of chemicals "
+                "that can serve as explosive precursors by a customer recently arrived from "
+                "{partner}.",
+                (
+                    "Purchases were made in different shops on the same day.",
+                    "The customer refused a loyalty card and paid in cash each time.",
+                    "Quantities exceed any plausible household use.",
+                ),
+            ),
         ),
-        (
-            "On {when}, a traveller presenting at the {sector} matched a person of interest "
-            "reported by {partner}; the traveller was allowed to proceed under discreet "
-            "observation.",
-            "Financial reporting up to {when} links small transfers from residents of {place} "
-            "to an online campaign supporting a proscribed organisation.",
-            "A retailer near {place} reported on {when} repeated cash purchases of chemicals "
-            "that can serve as explosive precursors.",
-        ),
-        (
-            "The traveller used a recently issued passport with no previous travel history.",
-            "Itineraries were booked by a third party and paid in cash.",
-            "The same phone number was used to register several messaging accounts.",
-            "Transfers stay below reporting thresholds and are split across several senders.",
-            "Contacts include a person convicted of terrorist offences in {partner}.",
-            "Purchases were made in different shops on the same day.",
-        ),
+        ("The same phone number was used to register several messaging accounts.",),
         (
             "No imminent threat is identified, but the activity warrants continued monitoring.",
             "The facilitation network appears to span at least two countries.",
             "Sharing with the partner country's counter-terrorism units is recommended.",
         ),
         (T.PERSON_NAME, T.TRAVEL_DOCUMENT, T.PHONE, T.EMAIL, T.CRYPTO_WALLET, T.DOMAIN),
-        (1, 6),
+        (2, 6),
     ),
     "cybercrime": CategoryText(
         (
-            "Phishing site imitating e-visa portal targets travellers at {sector}",
-            "Darknet vendor shipping counterfeit documents through {sector}",
-            "SIM-swap fraud ring operating from {place}",
-            "Business email compromise against freight forwarders near {place}",
-            "Fake customs-clearance payment pages used near {place}",
+            Scenario(
+                "Phishing site imitating e-visa portal targets travellers at {sector}",
+                "Since {when}, at least {qty} travellers crossing at the {sector} have paid fees "
+                "on a website that imitates the official e-visa portal of {partner}.",
+                (
+                    "Victims are reached through sponsored search results and text messages.",
+                    "The site sits behind a content delivery network and rotates domains weekly.",
+                    "Card data entered on the site is reused for fraud within hours.",
+                ),
+            ),
+            Scenario(
+                "Darknet vendor shipping counterfeit documents through {sector}",
+                "An investigation opened on {when} links a darknet vendor with {qty} buyer "
+                "reviews to parcels posted from {place} and collected in {partner}.",
+                (
+                    "Parcels are declared as printed matter and sent through a consolidator.",
+                    "The vendor accepts payment in Monero only.",
+                    "Reviews mention delivery across the border within a week.",
+                ),
+            ),
+            Scenario(
+                "SIM-swap fraud ring operating from {place}",
+                "On {when}, police near {place} identified a group that took over the phone "
+                "numbers of {qty} victims, some living in {partner}, to empty their bank "
+                "accounts.",
+                (
+                    "An insider at a mobile-phone shop approved the SIM replacements.",
+                    "Stolen funds passed through several mule accounts within minutes.",
+                    "Victims were picked from leaked customer databases.",
+                ),
+            ),
+            Scenario(
+                "Business email compromise against freight forwarders near {place}",
+                "On {when}, a freight forwarder near {place} paid an invoice into a fraudulent "
+                "account after an email from a look-alike supplier domain; {qty} similar "
+                "attempts against firms in {partner} followed.",
+                (
+                    "The look-alike domain was registered two days before the fraud.",
+                    "The attackers had read access to the victim's mailbox for weeks.",
+                    "The account was opened with forged company documents.",
+                ),
+            ),
         ),
         (
-            "Since {when}, travellers crossing at the {sector} report paying fees on a website "
-            "that imitates the official e-visa portal of {partner}.",
-            "An investigation opened on {when} links a darknet vendor to parcels posted from "
-            "{place}.",
-            "On {when}, a freight forwarder near {place} lost a payment after an email from a "
-            "look-alike supplier domain changed the bank details.",
-        ),
-        (
-            "The site sits behind a content delivery network and rotates domains weekly.",
-            "Victims are contacted by text message shortly after crossing.",
-            "Payments are requested in cryptocurrency or prepaid cards.",
-            "The look-alike domain was registered two days before the fraud.",
             "Server logs show administration from addresses in several countries.",
             "Stolen data is resold in closed messaging channels.",
         ),
@@ -885,27 +1007,68 @@ TEXTS: dict[str, CategoryText] = {
     ),
     "wildlife-poaching": CategoryText(
         (
-            "Ivory pieces concealed in charcoal sacks at {sector}",
-            "{qty} kg of pangolin scales seized from minibus near {place}",
-            "Bushmeat and hides transported towards {place}",
-            "Snare lines and poachers' camp found near {place}",
-            "Live parrots and primates offered for export near {place}",
+            Scenario(
+                "Ivory pieces concealed in charcoal sacks at {sector}",
+                "On {when}, officers at the {sector} found about {qty} kg of raw and worked "
+                "ivory hidden in sacks of charcoal on a lorry bound for {partner}.",
+                (
+                    "Tusk sections were cut to fit inside the sacks.",
+                    "The lorry's owner is linked to an earlier seizure in a port city.",
+                    "The charcoal itself was moving without a permit.",
+                ),
+                where=EAST_AFRICA,
+                road=True,
+            ),
+            Scenario(
+                "{qty} kg of pangolin scales seized from minibus near {place}",
+                "On {when}, police and rangers near {place} stopped a minibus heading for the "
+                "{sector} and found {qty} kg of pangolin scales in bags under the seats.",
+                (
+                    "The scales were dried and sorted by size, as buyers require.",
+                    "Passengers denied knowing about the bags.",
+                    "The conductor was paid by mobile money before departure.",
+                ),
+                where=EAST_AFRICA,
+                road=True,
+            ),
+            Scenario(
+                "Snare lines and poachers' camp found near {place}",
+                "Patrol reports up to {when} describe a poaching group crossing from {partner} "
+                "into protected areas near {place}; {qty} snares were removed along game trails.",
+                (
+                    "Snares and a freshly killed animal were found at the camp.",
+                    "Poachers ride motorcycles along livestock paths to avoid the main road.",
+                    "Herders report strangers camping near water points.",
+                ),
+                where=ANDES + EAST_AFRICA,
+            ),
+            Scenario(
+                "Live parrots and primates offered for export near {place}",
+                "A tip-off received on {when} identified a middleman near {place} who buys "
+                "parrots, monkeys and turtles from hunters for smuggling into {partner}, about "
+                "{qty} animals a month.",
+                (
+                    "Animals are sedated and packed in plastic bottles and tubes.",
+                    "Many die in transit; the survivors are sold to collectors.",
+                    "The middleman ships through a riverside market on the other bank.",
+                ),
+                where=ANDES,
+            ),
+            Scenario(
+                "Protected species in mislabelled seafood shipment at {sector}",
+                "On {when}, customs at the {sector} found about {qty} kg of glass eels, turtles "
+                "and reptile skins in a shipment declared as ordinary seafood for {partner}.",
+                (
+                    "Live eels were packed in oxygenated bags inside suitcases.",
+                    "The exporter holds a valid licence for a different species.",
+                    "The final destination is believed to be outside the region.",
+                ),
+                where=EUROPE + NORTH_AMERICA,
+            ),
         ),
         (
-            "On {when}, rangers and police near {place} seized about {qty} kg of wildlife "
-            "products being moved towards the {sector}.",
-            "Patrol reports up to {when} describe a poaching group crossing from {partner} into "
-            "protected areas near {place}.",
-            "A tip-off received on {when} identified a middleman near {place} buying wildlife "
-            "products for export through the {sector}.",
-        ),
-        (
-            "Products were wrapped in plastic and hidden under agricultural produce.",
-            "The buyer pays premium prices for fresh products and collects at night.",
-            "Poachers ride motorcycles along livestock paths to avoid the main road.",
-            "Snares and a freshly killed animal were found at the camp.",
             "Phone records link the middleman to a known exporter in a port city.",
-            "Local herders report strangers camping near water points.",
+            "The buyer pays premium prices and collects at night.",
         ),
         (
             "The activity threatens a cross-border population and is likely to continue in the "
@@ -918,28 +1081,49 @@ TEXTS: dict[str, CategoryText] = {
     ),
     "document-fraud": CategoryText(
         (
-            "Forged residence permits detected at {sector}",
-            "Impostors using genuine passports at {sector}",
-            "Counterfeit visa stickers produced in workshop near {place}",
-            "Altered birth certificates presented for minors at {sector}",
-            "Fraudulently obtained identity cards sold near {place}",
+            Scenario(
+                "Forged residence permits detected at {sector}",
+                "On {when}, officers at the {sector} detected {qty} travellers holding residence "
+                "permits of {partner} with the same forgery features.",
+                (
+                    "The forgeries have a misaligned guilloche pattern on the data page.",
+                    "The laminates lack the optically variable feature under angled light.",
+                    "Several permits share consecutive serial numbers.",
+                ),
+            ),
+            Scenario(
+                "Impostors using genuine passports at {sector}",
+                "Document examiners at the {sector} reported on {when} that {qty} travellers "
+                "presented genuine passports of {partner} belonging to people who resemble them.",
+                (
+                    "The passports had been reported lost within the past year.",
+                    "The holders could not answer basic questions about their home town.",
+                    "Facial comparison flagged the mismatch; the visual check did not.",
+                ),
+            ),
+            Scenario(
+                "Counterfeit visa stickers produced in workshop near {place}",
+                "Since {when}, a workshop near {place} has produced counterfeit visa stickers "
+                "of {partner} sold to migrants planning to travel onwards; {qty} have been "
+                "detected so far.",
+                (
+                    "Stickers sell for about 800 US dollars each through social media.",
+                    "They are printed on inkjet printers, with no intaglio relief.",
+                    "Seized laptops hold templates for several countries' visas.",
+                ),
+            ),
+            Scenario(
+                "Altered birth certificates presented for minors at {sector}",
+                "On {when}, officers at the {sector} found {qty} children travelling on birth "
+                "certificates from {partner} altered to show a different parent.",
+                (
+                    "Names and dates were changed in an ink that shows under UV light.",
+                    "The accompanying adults gave inconsistent accounts of the family.",
+                    "The same registry-office stamp appears on every certificate.",
+                ),
+            ),
         ),
-        (
-            "On {when}, border officers at the {sector} detected {qty} travellers presenting "
-            "documents with the same forgery features, all claiming residence in {partner}.",
-            "Since {when}, a workshop near {place} has produced counterfeit visa stickers sold "
-            "to migrants planning to travel onwards.",
-            "Document examiners at the {sector} reported on {when} that genuine passports are "
-            "being rented out to look-alike travellers.",
-        ),
-        (
-            "The forgeries have a misaligned guilloche pattern on the data page.",
-            "Laminates lack the optically variable feature under angled light.",
-            "Several documents share consecutive serial numbers.",
-            "Holders could not answer basic questions about their stated place of residence.",
-            "Documents sell for about 800 US dollars each through social media.",
-            "The same photographs appear on documents issued under different names.",
-        ),
+        ("The same photographs appear on documents issued under different names.",),
         (
             "The forgeries pass a quick visual check; UV light and magnification are needed.",
             "The supplier is likely serving several smuggling networks.",
@@ -995,8 +1179,11 @@ MMSI_MID: dict[str, str] = {
     "CO": "730", "EC": "735", "PE": "760", "KE": "634", "TZ": "674", "US": "366",
     "CA": "316", "FR": "227", "ES": "224", "DE": "211", "IT": "247", "BR": "710",
 }  # fmt: skip
-PHONE_AREA: dict[str, tuple[str, ...]] = {"US": ("360", "313", "518", "406", "315")}
-PHONE_AREA["CA"] = ("604", "519", "514", "403", "613")
+# Area codes of the border regions (Washington, Michigan, New York, Montana; BC, Ontario...).
+PHONE_AREA: dict[str, tuple[str, ...]] = {
+    "US": ("360", "313", "518", "406", "315"),
+    "CA": ("604", "519", "514", "403", "613"),
+}
 # Reserved names and documentation addresses (RFC 2606, RFC 5737): demo indicators must not
 # point at real people's mailboxes, real websites or real networks.
 MAIL_DOMAINS = ("mailbox.example", "correo-seguro.example", "securemail.example")
@@ -1051,7 +1238,9 @@ def _plate(rng: random.Random, country: str) -> str:
 def _phone(rng: random.Random, country: str) -> str:
     d = partial(_digits, rng)
     formats: dict[str, Callable[[], str]] = {
-        "CO": lambda: f"+57 3{rng.randint(0, 5)}{d(1)} {d(3)} {d(4)}",
+        "CO": lambda: (
+            f"+57 3{rng.choice(('00', '04', '10', '12', '15', '20', '50'))} {d(3)} {d(4)}"
+        ),
         "EC": lambda: f"+593 9{d(1)} {d(3)} {d(4)}",
         "PE": lambda: f"+51 9{d(2)} {d(3)} {d(3)}",
         "KE": lambda: f"+254 7{d(2)} {d(3)} {d(3)}",
@@ -1175,6 +1364,10 @@ def _weighted[C](rng: random.Random, choices: Sequence[tuple[C, int]]) -> C:
     return rng.choices(values, weights=weights)[0]
 
 
+def _pick_category(rng: random.Random, options: Sequence[str]) -> str:
+    return _weighted(rng, [(code, CATEGORY_WEIGHTS[code]) for code in options])
+
+
 def _username(agency: str, role: Role) -> str:
     return f"{agency}.{dict(ROLE_SUFFIXES)[role]}"
 
@@ -1204,31 +1397,37 @@ def _compose(
     values = {
         "place": site.places[origin],
         "sector": site.sector,
-        "partner": COUNTRY_NAMES[partner],
+        "partner": IN_PROSE[partner],
         "qty": f"{rng.randint(*text.quantity):,}",
         "when": f"{occurred.day} {occurred:%B %Y}",
-        "route": rng.choice(corridor.routes),
     }
-    title = rng.choice(text.titles).format(**values)
-    situation = rng.choice(text.situations).format(**values)
-    details = rng.sample(text.details, 3)
+    fitting = [
+        s
+        for s in text.scenarios
+        if (not s.where or origin in s.where)
+        and (site.water or not s.water)
+        and (site.road or not s.road)
+    ]
+    scenario = rng.choice(fitting or text.scenarios)
+    situation = scenario.situation.format(**values)
+    observations = [*rng.sample(scenario.details, 2), rng.choice(text.details)]
     body = (
         f"{situation}\n\n"
         "**Key observations**\n\n"
-        + "".join(f"- {line.format(**values)}\n" for line in details)
+        + "".join(f"- {line.format(**values)}\n" for line in observations)
         + f"\n**Assessment.** {rng.choice(text.assessments)}\n\n"
         f"**Requested action.** {rng.choice(ACTIONS)}\n"
     )
     kinds = rng.sample(text.indicator_types, rng.randint(1, 4))
     indicators = tuple(
-        (str(kind), _indicator(rng, kind, rng.choice((origin, partner)), corridor.routes))
+        (str(kind), _indicator(rng, kind, rng.choice((origin, partner)), site.routes))
         for kind in kinds
     )
     # Small jitter so markers spread around the crossing instead of stacking on one point.
     lat = Decimal(f"{site.lat + rng.uniform(-0.03, 0.03):.5f}")
     lon = Decimal(f"{site.lon + rng.uniform(-0.03, 0.03):.5f}")
     fields: dict[str, Any] = {
-        "title": title,
+        "title": scenario.title.format(**values),
         "summary": situation,
         "body": body,
         "tlp": tlp,
@@ -1262,7 +1461,7 @@ def _site(corridor: Corridor, sector_prefix: str) -> Site:
     return next(s for s in corridor.sites if s.sector.startswith(sector_prefix))
 
 
-def _showcase(rng: random.Random, anchor: dt.datetime) -> list[PlannedReport]:
+def _showcase() -> list[dict[str, Any]]:
     """Fixed reports that make each sharing rule visible whatever --reports is."""
     co_pe, co_ec, ec_pe = _corridor("CO", "PE"), _corridor("CO", "EC"), _corridor("EC", "PE")
     us_ca, ke_tz, fr_it, br_co = (
@@ -1298,7 +1497,7 @@ def _showcase(rng: random.Random, anchor: dt.datetime) -> list[PlannedReport]:
         dict(origin="BR", corridor=br_co, site=_site(br_co, "Tabatinga"),
              category="drug-trafficking", tlp=Tlp.GREEN, agency="br-pf"),
     ]  # fmt: skip
-    return [_compose(rng, anchor=anchor, **case) for case in cases]
+    return cases
 
 
 def _random_report(rng: random.Random, anchor: dt.datetime) -> PlannedReport:
@@ -1309,9 +1508,9 @@ def _random_report(rng: random.Random, anchor: dt.datetime) -> PlannedReport:
     covered = sorted(_covered(origin, neighbours) & set(corridor.categories))
     # Mostly what the agreements cover; the rest shows what stays at home.
     if covered and rng.random() < 0.8:
-        category = rng.choice(covered)
+        category = _pick_category(rng, covered)
     else:
-        category = rng.choice(corridor.categories)
+        category = _pick_category(rng, corridor.categories)
     agency = _agency_for(rng, origin, category)
     tlp = _weighted(rng, TLP_WEIGHTS)
     recipients: tuple[str, ...] = ()
@@ -1344,24 +1543,35 @@ def _random_report(rng: random.Random, anchor: dt.datetime) -> PlannedReport:
     )
 
 
+def _distinct(make: Callable[[], PlannedReport], seen: dict[tuple[str, str], int]) -> PlannedReport:
+    """A report whose title is new for its agency: titles are the natural key of demo reports."""
+    for _ in range(TITLE_RETRIES):
+        item = make()
+        if item.key not in seen:
+            break
+    n = seen[item.key] = seen.get(item.key, 0) + 1
+    if n > 1:
+        title = f"{item.fields['title']} (follow-up {n - 1})"
+        item = replace(item, fields={**item.fields, "title": title})
+    return item
+
+
 def build_plan(count: int, today: dt.date) -> list[PlannedReport]:
     """The first `count` demo reports; a larger count extends a smaller one's list."""
     rng = random.Random(SEED)  # noqa: S311 - reproducible demo data, not secrets
     anchor = dt.datetime.combine(today, dt.time.min, tzinfo=dt.UTC)
-    plan = _showcase(rng, anchor)
-    while len(plan) < count:
-        plan.append(_random_report(rng, anchor))
-    plan = plan[:count]
-    # Titles are the natural key, so repeats within one agency become numbered follow-ups.
+    cases = _showcase()
     seen: dict[tuple[str, str], int] = {}
-    unique = []
-    for item in plan:
-        n = seen[item.key] = seen.get(item.key, 0) + 1
-        if n > 1:
-            title = f"{item.fields['title']} (follow-up {n - 1})"
-            item = replace(item, fields={**item.fields, "title": title})
-        unique.append(item)
-    return unique
+    plan: list[PlannedReport] = []
+    while len(plan) < count:
+        index = len(plan)
+        make = (
+            partial(_compose, rng, anchor=anchor, **cases[index])
+            if index < len(cases)
+            else partial(_random_report, rng, anchor)
+        )
+        plan.append(_distinct(make, seen))
+    return plan
 
 
 # --------------------------------------------------------------------------------------------
@@ -1464,12 +1674,7 @@ class Command(BaseCommand):
             for spec in AGENCIES
             for role, _ in ROLE_SUFFIXES
         }
-        users = {
-            u.username.lower(): u
-            for u in User.objects.annotate(lower=Lower("username"))
-            .filter(lower__in=list(wanted))
-            .select_related("membership")
-        }
+        users = _users_named(wanted)
         for username, (spec, role) in wanted.items():
             user = users.get(username)
             if user is None:
@@ -1534,12 +1739,16 @@ class Command(BaseCommand):
         todo = [item for item in plan if item.key not in existing]
         if not todo:
             return 0
-        authors = {
-            u.username: u
-            for u in User.objects.filter(
-                username__in={item.author for item in todo}
-            ).select_related("membership__agency")
-        }
+        authors = _users_named({item.author for item in todo})
+        # Demo users may since have moved an author or deactivated an agency; publishing in
+        # another agency's name would duplicate the report on every run, so those are skipped.
+        writable = [
+            item for item in todo if _writes_for(authors.get(item.author.lower()), item.agency)
+        ]
+        skipped = len(todo) - len(writable)
+        if skipped and self.verbosity > 0:
+            self.stderr.write(f"Skipped {skipped} report(s) whose author cannot write for it.")
+        todo = writable
         progress = tqdm(
             total=len(todo),
             desc="Publishing reports",
@@ -1548,20 +1757,22 @@ class Command(BaseCommand):
             disable=self.verbosity == 0 or not sys.stderr.isatty(),
         )
         with progress:
-            for item in todo:
-                author = authors[item.author]
-                # Draft and publication commit together, so a re-run never meets a stray draft.
+            for start in range(0, len(todo), BATCH):
+                # Drafts and publications commit together in batches: a re-run never meets a
+                # stray draft, and a batch costs one commit instead of forty.
                 with transaction.atomic():
-                    report = create_report(
-                        actor=author,
-                        fields={**item.fields, "category": categories[item.category]},
-                        rel_to=[countries[c] for c in item.rel_to],
-                        recipients=[agencies[a] for a in item.recipients],
-                        indicators=item.indicators,
-                        context=CONTEXT,
-                    )
-                    publish_report(report, actor=author, context=CONTEXT)
-                progress.update()
+                    for item in todo[start : start + BATCH]:
+                        author = authors[item.author.lower()]
+                        report = create_report(
+                            actor=author,
+                            fields={**item.fields, "category": categories[item.category]},
+                            rel_to=[countries[c] for c in item.rel_to],
+                            recipients=[agencies[a] for a in item.recipients],
+                            indicators=item.indicators,
+                            context=CONTEXT,
+                        )
+                        publish_report(report, actor=author, context=CONTEXT)
+                        progress.update()
         return len(todo)
 
     # -- output ------------------------------------------------------------------------------
@@ -1596,6 +1807,26 @@ class Command(BaseCommand):
             "  Every agency has <code>.analyst, <code>.supervisor and <code>.admin;"
             f" {NO_AGREEMENT_COUNTRY} has no agreement."
         )
+
+
+def _users_named(usernames: Iterable[str]) -> dict[str, User]:
+    """Users by lower-cased username; usernames are unique ignoring case."""
+    lowered = [name.lower() for name in usernames]
+    matching = User.objects.annotate(lower=Lower("username")).filter(lower__in=lowered)
+    users: dict[str, User] = {
+        u.username.lower(): u
+        for u in User.objects.filter(pk__in=matching.values("pk")).select_related(
+            "membership__agency"
+        )
+    }
+    return users
+
+
+def _writes_for(author: User | None, agency: str) -> bool:
+    membership = getattr(author, "membership", None)
+    return (
+        membership is not None and membership.agency.code == agency and membership.agency.is_active
+    )
 
 
 def demo_logins(country: str) -> list[str]:

@@ -1,0 +1,139 @@
+"""Every read path starts from visible_to: outsiders get the same 404 as for a missing report."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from agencies.models import User
+from sharing.models import Agreement, AuditAction, AuditEvent, Report, Tlp
+from tests.conftest import PASSWORD
+
+Publish = Callable[..., Report]
+
+
+def _patterns(resolver: URLResolver, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from _patterns(entry, prefix + str(entry.pattern))
+        else:
+            yield prefix + str(entry.pattern), entry
+
+
+def report_routes() -> list[str]:
+    """Names of every URL that takes a report's public id."""
+    return sorted(
+        entry.name
+        for _, entry in _patterns(get_resolver())
+        if entry.name and "report_uuid" in entry.pattern.regex.groupindex
+    )
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def test_the_walk_finds_the_report_pages() -> None:
+    assert {"report-detail", "report-explain"} <= set(report_routes())
+
+
+@pytest.mark.parametrize("route", report_routes())
+def test_outsider_gets_404_on_every_report_url_and_it_is_audited(
+    route: str, publish: Publish, alpha_analyst: User, charlie_analyst: User, agreement_ab: Agreement
+) -> None:
+    report = publish(alpha_analyst, tlp=Tlp.GREEN)
+    client = signed_in(charlie_analyst)
+    forbidden = client.get(reverse(route, args=[report.uuid]))
+    missing = client.get(reverse(route, args=[uuid.uuid4()]))
+    assert forbidden.status_code == missing.status_code == 404
+    assert report.title not in forbidden.content.decode()
+    denied = AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED, actor_user=charlie_analyst)
+    assert denied.filter(details__report=str(report.uuid)).exists()
+
+
+@pytest.mark.parametrize("route", report_routes())
+def test_recipient_reaches_every_report_url(
+    route: str, publish: Publish, alpha_analyst: User, bravo_analyst: User, agreement_ab: Agreement
+) -> None:
+    report = publish(alpha_analyst, tlp=Tlp.GREEN)
+    assert signed_in(bravo_analyst).get(reverse(route, args=[report.uuid])).status_code == 200
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(publish: Publish, alpha_analyst: User) -> None:
+    report = publish(alpha_analyst, tlp=Tlp.CLEAR)
+    response = Client().get(reverse("report-detail", args=[report.uuid]))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_report_list_shows_only_visible_reports(
+    publish: Publish, alpha_analyst: User, charlie_analyst: User, agreement_ab: Agreement
+) -> None:
+    shared = publish(alpha_analyst, tlp=Tlp.CLEAR, title="Shared with everyone")
+    hidden = publish(alpha_analyst, tlp=Tlp.GREEN, title="Kept between A and B")
+    body = signed_in(charlie_analyst).get(reverse("report-list")).content.decode()
+    assert shared.title in body
+    assert hidden.title not in body
+
+
+def test_admin_report_pages_apply_need_to_know_to_staff(
+    publish: Publish, alpha_analyst: User, portal_admin: User
+) -> None:
+    report = publish(alpha_analyst, tlp=Tlp.GREEN, title="Not for the portal admin")
+    client = signed_in(portal_admin)
+    listing = client.get(reverse("admin:sharing_report_changelist"))
+    assert listing.status_code == 200
+    assert report.title not in listing.content.decode()
+    detail = client.get(reverse("admin:sharing_report_change", args=[report.pk]), follow=True)
+    assert report.title not in detail.content.decode()
+
+
+def test_report_list_query_count_does_not_grow_with_the_page(
+    publish: Publish,
+    alpha_analyst: User,
+    bravo_analyst: User,
+    agreement_ab: Agreement,
+    django_assert_max_num_queries: Any,
+) -> None:
+    for i in range(30):
+        publish(alpha_analyst, title=f"Report {i}")
+    client = signed_in(bravo_analyst)
+    client.get(reverse("report-list"))  # warm the session
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("report-list"))
+    assert response.content.decode().count("/reports/") >= 30
+
+
+def test_report_list_paginates_with_an_opaque_cursor(
+    publish: Publish, alpha_analyst: User, bravo_analyst: User, agreement_ab: Agreement
+) -> None:
+    for i in range(55):
+        publish(alpha_analyst, title=f"Paged report {i:02d}")
+    client = signed_in(bravo_analyst)
+    first = client.get(reverse("report-list")).context
+    assert len(first["page"].items) == 50 and first["page"].next_cursor
+    second = client.get(reverse("report-list"), {"cursor": first["page"].next_cursor}).context
+    titles = {r.title for r in first["page"].items} | {r.title for r in second["page"].items}
+    assert len(titles) == 55
+    assert second["page"].next_cursor is None
+    assert client.get(reverse("report-list"), {"cursor": "garbage!"}).status_code == 400
+
+
+def test_visible_to_listing_runs_a_bounded_number_of_queries(
+    publish: Publish, bravo_analyst: User, alpha_analyst: User, agreement_ab: Agreement,
+    django_assert_num_queries: Any,
+) -> None:
+    for i in range(10):
+        publish(alpha_analyst, title=f"R{i}")
+    user = User.objects.get(pk=bravo_analyst.pk)
+    with django_assert_num_queries(2):  # principal resolution, then the page itself
+        rows = list(Report.objects.visible_to(user).order_by("-published_at")[:100])
+    assert len(rows) == 10
+    with django_assert_num_queries(1):  # the principal is memoised for the request
+        list(Report.objects.visible_to(user)[:100])

@@ -1,0 +1,160 @@
+"""Property: for random agreements and reports, visible_to equals a plain model of the rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from agencies.models import Agency, AgencyKind, Country, User
+from agencies.services import create_agency, create_country
+from sharing import services
+from sharing.models import Agreement, Category, Report, Tlp
+
+CODES = ["XA", "XB", "XC", "XD"]
+AGENCIES = ["alpha", "alpha-customs", "bravo", "charlie", "delta"]
+AGENCY_COUNTRY = {"alpha": "XA", "alpha-customs": "XA", "bravo": "XB", "charlie": "XC", "delta": "XD"}
+CATEGORIES = ["drug-trafficking", "arms-trafficking", "migrant-smuggling"]
+# Repeats bias the draws towards the cases where sharing happens (and so can go wrong).
+FATES = ["active", "active", "reactivated", "draft", "suspended", "terminated", "expired", "future"]
+MARKINGS = [Tlp.CLEAR, Tlp.GREEN, Tlp.GREEN, Tlp.AMBER, Tlp.AMBER, Tlp.AMBER_STRICT, Tlp.RED]
+
+agreements_strategy = st.lists(
+    st.fixed_dictionaries(
+        {
+            "parties": st.sets(st.sampled_from(CODES), min_size=2),
+            "categories": st.sets(st.sampled_from(CATEGORIES), min_size=1),
+            "max_tlp": st.sampled_from([Tlp.GREEN, Tlp.AMBER]),
+            "fate": st.sampled_from(FATES),
+            "share_existing": st.booleans(),
+        }
+    ),
+    max_size=4,
+)
+reports_strategy = st.lists(
+    st.fixed_dictionaries(
+        {
+            "originator": st.sampled_from(AGENCIES),
+            "category": st.sampled_from(CATEGORIES),
+            "tlp": st.sampled_from(MARKINGS),
+            "rel_to": st.sets(st.sampled_from(CODES), max_size=2),
+            "recipients": st.sets(st.sampled_from(AGENCIES), max_size=2),
+            "late": st.booleans(),
+        }
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+def expected_visible(report: dict[str, Any], agency: str, agreements: list[dict[str, Any]]) -> bool:
+    """The need-to-know rules of DESIGN.md, written plainly and independently of the code."""
+    origin = AGENCY_COUNTRY[report["originator"]]
+    country = AGENCY_COUNTRY[agency]
+    tlp = report["tlp"]
+    if agency == report["originator"] or tlp == Tlp.CLEAR or agency in report["recipients"]:
+        return True
+    if tlp > Tlp.AMBER:
+        return False
+    if country == origin:
+        return True
+    for a in agreements:
+        if (
+            a["fate"] in ("active", "reactivated")
+            and origin in a["parties"]
+            and country in a["parties"]
+            and report["category"] in a["categories"]
+            and tlp <= a["max_tlp"]
+            and (report["late"] or a["share_existing"])
+            and (not report["rel_to"] or country in report["rel_to"])
+        ):
+            return True
+    return False
+
+
+@pytest.fixture
+def world(categories: dict[str, Category], portal_admin: User, make_member: Callable[..., User]) -> dict[str, Any]:
+    countries = {code: create_country(code=code, name=f"Country {code}") for code in CODES}
+    agencies = {
+        code: create_agency(code=code, name=code.title(), kind=AgencyKind.POLICE, country=countries[AGENCY_COUNTRY[code]])
+        for code in AGENCIES
+    }
+    users = {code: make_member(f"{code}.analyst", agencies[code]) for code in AGENCIES}
+    return {"countries": countries, "agencies": agencies, "users": users, "categories": categories, "admin": portal_admin}
+
+
+def _publish(world: dict[str, Any], spec: dict[str, Any]) -> Report:
+    agencies: dict[str, Agency] = world["agencies"]
+    countries: dict[str, Country] = world["countries"]
+    rel_to = [countries[c] for c in sorted(spec["rel_to"])]
+    recipients = [
+        agencies[a] for a in sorted(spec["recipients"]) if not spec["rel_to"] or AGENCY_COUNTRY[a] in spec["rel_to"]
+    ]
+    spec["recipients"] = {a.code for a in recipients}
+    author = world["users"][spec["originator"]]
+    report = services.create_report(
+        actor=author,
+        fields={"title": "t", "category": world["categories"][spec["category"]], "tlp": spec["tlp"]},
+        rel_to=rel_to,
+        recipients=recipients,
+    )
+    services.publish_report(report, actor=author)
+    return report
+
+
+def _agreement(world: dict[str, Any], index: int, spec: dict[str, Any]) -> None:
+    admin = world["admin"]
+    today = timezone.localdate()
+    valid_from = today + dt.timedelta(days=5) if spec["fate"] == "future" else today - dt.timedelta(days=400)
+    agreement = services.create_agreement(
+        actor=admin,
+        title=f"Agreement {index}",
+        reference=f"PROP/{index}",
+        parties=[world["countries"][c] for c in sorted(spec["parties"])],
+        categories=[world["categories"][c] for c in sorted(spec["categories"])],
+        max_tlp=spec["max_tlp"],
+        valid_from=valid_from,
+    )
+    if spec["fate"] == "draft":
+        return
+    services.activate_agreement(agreement, actor=admin, share_existing=spec["share_existing"])
+    match spec["fate"]:
+        case "suspended":
+            services.suspend_agreement(agreement, actor=admin, reason="property")
+        case "reactivated":
+            services.suspend_agreement(agreement, actor=admin, reason="property")
+            services.reactivate_agreement(agreement, actor=admin)
+        case "terminated":
+            services.terminate_agreement(agreement, actor=admin, reason="property")
+        case "expired":
+            Agreement.objects.filter(pk=agreement.pk).update(valid_until=today - dt.timedelta(days=1))
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(agreement_specs=agreements_strategy, report_specs=reports_strategy)
+def test_visible_to_matches_the_rules(
+    world: dict[str, Any], agreement_specs: list[dict[str, Any]], report_specs: list[dict[str, Any]]
+) -> None:
+    with transaction.atomic():
+        early = [(spec, _publish(world, spec)) for spec in report_specs if not spec["late"]]
+        for index, spec in enumerate(agreement_specs):
+            _agreement(world, index, spec)
+        late = [(spec, _publish(world, spec)) for spec in report_specs if spec["late"]]
+        services.apply_agreement_calendar()
+        for agency in AGENCIES:
+            user = User.objects.get(pk=world["users"][agency].pk)
+            seen = set(Report.objects.visible_to(user).values_list("pk", flat=True))
+            for spec, report in early + late:
+                expected = expected_visible(spec, agency, agreement_specs)
+                assert (report.pk in seen) == expected, (agency, spec, agreement_specs)
+        transaction.set_rollback(True)
