@@ -63,7 +63,15 @@ class PartnerAPIKeyInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ("name", "prefix", "scope", "created", "expiry_date", "revoked", "last_used_at")
-    readonly_fields = ("name", "prefix", "scope", "created", "expiry_date", "revoked", "last_used_at")
+    readonly_fields = (
+        "name",
+        "prefix",
+        "scope",
+        "created",
+        "expiry_date",
+        "revoked",
+        "last_used_at",
+    )
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # keys are created with `manage.py create_api_key` (shown once)

@@ -1,4 +1,4 @@
-"""Writes for countries, agencies, memberships and partner systems (each audited, one transaction)."""
+"""Writes for countries, agencies, memberships and partner systems; one transaction each."""
 
 from __future__ import annotations
 
@@ -33,7 +33,9 @@ def create_country(*, code: str, name: str) -> Country:
 
 
 @transaction.atomic
-def create_agency(*, code: str, name: str, kind: str, country: Country, short_name: str = "") -> Agency:
+def create_agency(
+    *, code: str, name: str, kind: str, country: Country, short_name: str = ""
+) -> Agency:
     group, _ = Group.objects.get_or_create(name=Agency.group_name(code))
     agency, _ = Agency.objects.get_or_create(
         code=code,
@@ -81,7 +83,9 @@ def _may_manage(actor: User, agency: Agency) -> bool:
     if actor.is_staff:
         return True
     membership = getattr(actor, "membership", None)
-    return bool(membership and membership.agency_id == agency.pk and membership.role == Role.AGENCY_ADMIN)
+    return bool(
+        membership and membership.agency_id == agency.pk and membership.role == Role.AGENCY_ADMIN
+    )
 
 
 @transaction.atomic
@@ -108,7 +112,8 @@ def create_api_key(
         raise ValidationError("An API key needs a name.")
     if actor is not None and not _may_manage(actor, partner.agency):
         raise PermissionDenied("Only portal admins or this agency's admins create its keys.")
-    key, raw = PartnerAPIKey.objects.create_key(
+    key: PartnerAPIKey
+    key, raw = PartnerAPIKey.objects.create_key(  # type: ignore[assignment]
         partner=partner, name=name.strip()[:50], scope=scope, expiry_date=expires_at
     )
     audit.record(
@@ -127,6 +132,9 @@ def revoke_api_key(key: PartnerAPIKey, *, actor: User | None, reason: str = "") 
     PartnerAPIKey.objects.filter(pk=key.pk).update(revoked=True)
     key.refresh_from_db()
     audit.record(
-        actor, AuditAction.API_KEY_REVOKED, [key.partner], justification=reason,
+        actor,
+        AuditAction.API_KEY_REVOKED,
+        [key.partner],
+        justification=reason,
         details={"prefix": key.prefix},
     )

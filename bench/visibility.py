@@ -675,6 +675,9 @@ def measure_suspension(principals: Principals, runs: int, url: str) -> tuple[lis
             started = time.perf_counter()
             granted = reactivate_agreement(agreement, actor=principals.admin, reason="bench")
             reactivate.append(time.perf_counter() - started)
+            after = Dissemination.objects.filter(agreement=agreement, revoked_at__isnull=True)
+            if after.count() != live:
+                print(f"  warning: {after.count():,} live rows after reactivation, {live:,} before")
             transaction.set_rollback(True)
         detail = (
             f"suspension revoked {revoked.revoked:,} Dissemination rows and deleted"
@@ -904,6 +907,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--experiments", action="store_true", help="also measure candidate indexes (then dropped)"
     )
+    parser.add_argument("--no-reads", action="store_true", help="skip the read measurements")
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/performance.md")
     return parser.parse_args()
 
@@ -944,8 +948,10 @@ def main() -> None:
 
     connection.close()  # measure on a fresh connection with server defaults
     principals = load_principals()
-    rows = measure_reads(principals, args.runs, args.count_runs)
-    print(markdown_table(rows))
+    rows: list[Row] = []
+    if not args.no_reads:
+        rows += measure_reads(principals, args.runs, args.count_runs)
+        print(markdown_table(rows))
     if args.explain:
         print(explain_first_pages(principals))
     if args.experiments:

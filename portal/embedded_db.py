@@ -30,7 +30,7 @@ def _socket_dir(server: Any) -> str:
 
 
 def database_settings(pgdata: Path = DEFAULT_PGDATA) -> dict[str, Any]:
-    """Start (or attach to) the embedded server, create the database once, return DATABASES['default']."""
+    """Start (or attach to) the embedded server and create the database; return its settings."""
     import psycopg
 
     server = _server(pgdata)

@@ -1,4 +1,4 @@
-"""Admin registration for the sharing app. Reports are listed through visible_to, like every read."""
+"""Admin registration for the sharing app; reports are listed through visible_to."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(GuardedModelAdmin, ReadOnlyAdmin):
+class ReportAdmin(GuardedModelAdmin, ReadOnlyAdmin):  # type: ignore[misc]
     list_display = ("title", "originator_agency", "category", "tlp", "state", "published_at")
     list_filter = ("state", "tlp", "category")
     list_select_related = ("originator_agency__country", "category")
@@ -80,7 +80,9 @@ class ReportVersionAdmin(ReadOnlyAdmin):
     list_display = ("report", "number", "edited_by", "edited_at")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ReportVersion]:
-        return super().get_queryset(request).filter(report__in=Report.objects.visible_to(request.user))
+        return (
+            super().get_queryset(request).filter(report__in=Report.objects.visible_to(request.user))
+        )
 
 
 @admin.register(Attachment)
@@ -88,12 +90,22 @@ class AttachmentAdmin(ReadOnlyAdmin):
     list_display = ("filename", "report", "content_type", "size", "uploaded_at")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Attachment]:
-        return super().get_queryset(request).filter(report__in=Report.objects.visible_to(request.user))
+        return (
+            super().get_queryset(request).filter(report__in=Report.objects.visible_to(request.user))
+        )
 
 
 @admin.register(Dissemination)
 class DisseminationAdmin(ReadOnlyAdmin):
-    list_display = ("report_id", "recipient_country", "recipient_agency", "basis", "agreement", "granted_at", "revoked_at")
+    list_display = (
+        "report_id",
+        "recipient_country",
+        "recipient_agency",
+        "basis",
+        "agreement",
+        "granted_at",
+        "revoked_at",
+    )
     list_filter = ("basis", "recipient_country")
     list_select_related = ("recipient_country", "recipient_agency", "agreement")
 

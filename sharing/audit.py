@@ -1,4 +1,4 @@
-"""The only writer of AuditEvent rows: record() is called inside the transaction of each exchange."""
+"""The only writer of AuditEvent rows, called inside the transaction of each exchange."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ import datetime as dt
 import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.db import connection, transaction
@@ -203,9 +204,7 @@ def compute_audience(
         audience.add(Recipient(DisseminationBasis.TLP_CLEAR))
     elif facts.tlp <= COUNTRY_TLP_CEILING:
         audience.add(
-            Recipient(
-                DisseminationBasis.ORIGINATOR_COUNTRY, country_id=facts.originator_country_id
-            )
+            Recipient(DisseminationBasis.ORIGINATOR_COUNTRY, country_id=facts.originator_country_id)
         )
         for terms in agreements:
             for country_id in terms.party_ids:
@@ -235,6 +234,12 @@ def compute_audience(
 
 # --------------------------------------------------------------------------------------------
 # Loading and locking
+
+
+def _require_transaction(what: str) -> None:
+    # Grants and their Dissemination rows must commit with the change that caused them.
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(f"{what} must run inside the transaction of the change")
 
 
 def every_agency_group() -> Group:
@@ -280,8 +285,7 @@ def _groups_for(recipients: Iterable[Recipient]) -> dict[Recipient, int]:
             groups[r] = agency_groups[r.agency_id]
         elif r.country_id:
             groups[r] = country_groups[r.country_id]
-        else:
-            assert every is not None
+        elif every is not None:
             groups[r] = every
     return groups
 
@@ -365,7 +369,7 @@ def disseminate(
     facts: ReportFacts | None = None,
 ) -> AudienceChange:
     """Recompute and write a report's audience; call inside the transaction that changed it."""
-    assert transaction.get_connection().in_atomic_block, "disseminate() needs a transaction"
+    _require_transaction("disseminate()")
     now = now or timezone.now()
     agreements = agreements_of(report.originator_country_id, lock=True)
     facts = facts or ReportFacts.of(report)
@@ -448,10 +452,11 @@ SELECT (SELECT count(*) FROM v), (SELECT count(*) FROM p)
 # "IS DISTINCT FROM": another basis (or agreement) for the same group keeps the grant.
 
 _REVOKE_ALL_SQL = _REVOKE_SQL.format(still_qualifies="")
-_REVOKE_STALE_SQL = _REVOKE_SQL.format(
-    still_qualifies=f"AND NOT EXISTS (SELECT 1 FROM ({_QUALIFYING_SQL}) q"
+_STILL_QUALIFIES = (
+    f"AND NOT EXISTS (SELECT 1 FROM ({_QUALIFYING_SQL}) q"  # noqa: S608 - fixed SQL
     " WHERE q.report_id = d.report_id AND q.country_id = d.recipient_country_id)"
 )
+_REVOKE_STALE_SQL = _REVOKE_SQL.format(still_qualifies=_STILL_QUALIFIES)
 
 
 @dataclass
@@ -481,11 +486,11 @@ def sync_agreement(
     Not in force: revoke everything granted under it. The caller holds the agreement's row
     lock (see services) so concurrent publishes see either the old or the new terms whole.
     """
-    assert transaction.get_connection().in_atomic_block, "sync_agreement() needs a transaction"
+    _require_transaction("sync_agreement()")
     now = now or timezone.now()
     terms = AgreementTerms.of(agreement)
     in_force = terms.in_force(timezone.localdate(now))
-    params = {
+    params: dict[str, Any] = {
         "agreement": agreement.pk,
         "permission": view_permission().pk,
         "now": now,
@@ -628,15 +633,18 @@ def _denial_text(
     match denial:
         case Denial.NOT_IN_FORCE:
             state = AgreementState(terms.state).label.lower()
-            return f"agreement {ref} between {report.originator_country.code} and {country.code} is {state}" + (
-                "" if terms.state != AgreementState.ACTIVE else " but not in force today"
+            return (
+                f"agreement {ref} between {report.originator_country.code} and {country.code}"
+                f" is {state}"
+                + ("" if terms.state != AgreementState.ACTIVE else " but not in force today")
             )
         case Denial.CATEGORY:
             return f"agreement {ref} does not cover '{report.category.name}'"
         case Denial.MARKING:
             return f"marking {marking} above agreement {ref} maximum {Tlp(terms.max_tlp).label}"
         case Denial.BEFORE_SHARES_FROM:
-            return f"agreement {ref} shares reports published from {terms.shares_from:%Y-%m-%d %H:%M} UTC only"
+            since = f"{terms.shares_from:%Y-%m-%d %H:%M}"
+            return f"agreement {ref} shares reports published from {since} UTC only"
         case Denial.REL_TO:
             return f"{country.code} is not in the report's REL TO list"
         case None:

@@ -58,7 +58,12 @@ def report_list(request: HttpRequest) -> HttpResponse:
             PAGE_SIZE,
         )
     except BadCursor:
-        return render(request, "sharing/report_list.html", {"error": "That page link is not valid."}, status=400)
+        return render(
+            request,
+            "sharing/report_list.html",
+            {"error": "That page link is not valid."},
+            status=400,
+        )
     audit.record(
         request.user,  # type: ignore[arg-type]
         AuditAction.REPORT_LISTED,

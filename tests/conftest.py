@@ -34,12 +34,25 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _eager_tasks_unless_a_worker_runs() -> Iterator[None]:
+    """Tasks run in-process, as without a broker; the celery_worker fixture turns this off."""
+    from portal.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved
+
+
 @pytest.fixture
 def categories(db: None) -> dict[str, Category]:
     """Reference data (re-created when a transactional test flushed it)."""
     Group.objects.get_or_create(name=EVERY_AGENCY_GROUP)
     for code, name, description in CATEGORIES:
-        Category.objects.get_or_create(code=code, defaults={"name": name, "description": description})
+        Category.objects.get_or_create(
+            code=code, defaults={"name": name, "description": description}
+        )
     return {c.code: c for c in Category.objects.all()}
 
 
@@ -70,22 +83,30 @@ def country_c(categories: Any) -> Country:
 
 @pytest.fixture
 def alpha(country_a: Country) -> Agency:
-    return create_agency(code="alpha", name="Alpha Border Guard", kind=AgencyKind.BORDER_GUARD, country=country_a)
+    return create_agency(
+        code="alpha", name="Alpha Border Guard", kind=AgencyKind.BORDER_GUARD, country=country_a
+    )
 
 
 @pytest.fixture
 def alpha_customs(country_a: Country) -> Agency:
-    return create_agency(code="alpha-customs", name="Alpha Customs", kind=AgencyKind.CUSTOMS, country=country_a)
+    return create_agency(
+        code="alpha-customs", name="Alpha Customs", kind=AgencyKind.CUSTOMS, country=country_a
+    )
 
 
 @pytest.fixture
 def bravo(country_b: Country) -> Agency:
-    return create_agency(code="bravo", name="Bravo Police", kind=AgencyKind.POLICE, country=country_b)
+    return create_agency(
+        code="bravo", name="Bravo Police", kind=AgencyKind.POLICE, country=country_b
+    )
 
 
 @pytest.fixture
 def charlie(country_c: Country) -> Agency:
-    return create_agency(code="charlie", name="Charlie Coast Guard", kind=AgencyKind.COAST_GUARD, country=country_c)
+    return create_agency(
+        code="charlie", name="Charlie Coast Guard", kind=AgencyKind.COAST_GUARD, country=country_c
+    )
 
 
 @pytest.fixture
@@ -130,7 +151,9 @@ def charlie_analyst(make_member: Callable[..., User], charlie: Agency) -> User:
 
 @pytest.fixture
 def portal_admin(db: None) -> User:
-    return User.objects.create_user(username="portal.admin", password=PASSWORD, is_staff=True, is_superuser=True)
+    return User.objects.create_user(
+        username="portal.admin", password=PASSWORD, is_staff=True, is_superuser=True
+    )
 
 
 @pytest.fixture
@@ -159,7 +182,8 @@ def make_agreement(portal_admin: User) -> Callable[..., Agreement]:
         agreement = services.create_agreement(
             actor=portal_admin,
             title="-".join(c.code for c in parties) + " cooperation",
-            reference=reference or f"MOU/{'-'.join(c.code for c in parties)}/{Agreement.objects.count() + 1}",
+            reference=reference
+            or f"MOU/{'-'.join(c.code for c in parties)}/{Agreement.objects.count() + 1}",
             parties=parties,
             categories=categories,
             max_tlp=max_tlp,
@@ -167,7 +191,9 @@ def make_agreement(portal_admin: User) -> Callable[..., Agreement]:
             valid_until=valid_until,
         )
         if activate:
-            services.activate_agreement(agreement, actor=portal_admin, share_existing=share_existing)
+            services.activate_agreement(
+                agreement, actor=portal_admin, share_existing=share_existing
+            )
         agreement.refresh_from_db()
         return agreement
 
@@ -176,10 +202,15 @@ def make_agreement(portal_admin: User) -> Callable[..., Agreement]:
 
 @pytest.fixture
 def agreement_ab(
-    make_agreement: Callable[..., Agreement], country_a: Country, country_b: Country, categories: dict[str, Category]
+    make_agreement: Callable[..., Agreement],
+    country_a: Country,
+    country_b: Country,
+    categories: dict[str, Category],
 ) -> Agreement:
     return make_agreement(
-        [country_a, country_b], [categories["drug-trafficking"], categories["migrant-smuggling"]], max_tlp=Tlp.AMBER
+        [country_a, country_b],
+        [categories["drug-trafficking"], categories["migrant-smuggling"]],
+        max_tlp=Tlp.AMBER,
     )
 
 
@@ -195,8 +226,15 @@ def publish(drugs: Category) -> Callable[..., Report]:
         draft: bool = False,
         **fields: Any,
     ) -> Report:
-        values = {"title": "Cocaine in banana containers", "category": drugs, "tlp": Tlp.GREEN, **fields}
-        report = services.create_report(actor=author, fields=values, rel_to=rel_to, recipients=recipients)
+        values = {
+            "title": "Cocaine in banana containers",
+            "category": drugs,
+            "tlp": Tlp.GREEN,
+            **fields,
+        }
+        report = services.create_report(
+            actor=author, fields=values, rel_to=rel_to, recipients=recipients
+        )
         if not draft:
             services.publish_report(report, actor=author)
         report.refresh_from_db()
@@ -255,12 +293,39 @@ def celery_worker(transactional_db: None) -> Iterator[str]:
         "DEBUG": "true",
     }
     worker = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "solo",
-         "--concurrency", "1", "--queues", queue, "--without-heartbeat", "--without-gossip",
-         "--without-mingle", "--loglevel", "WARNING", "--hostname", f"{queue}@%h"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool",
+            "solo",
+            "--concurrency",
+            "1",
+            "--queues",
+            queue,
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "WARNING",
+            "--hostname",
+            f"{queue}@%h",
+        ],
         env=env,
     )
-    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager", "task_default_queue", "task_ignore_result")}
+    saved = {
+        k: app.conf[k]
+        for k in (
+            "broker_url",
+            "result_backend",
+            "task_always_eager",
+            "task_default_queue",
+            "task_ignore_result",
+        )
+    }
     app.conf.update(
         broker_url=REDIS_URL,
         result_backend=backend,
@@ -283,8 +348,7 @@ def celery_worker(transactional_db: None) -> Iterator[str]:
 
 def _reset_connections(app: Any) -> None:
     """Drop the app's cached broker pools and result backend so new settings take effect."""
-    app.__dict__.pop("backend", None)
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
+    app._pool = None
     app.amqp._producer_pool = None

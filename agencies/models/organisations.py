@@ -74,7 +74,9 @@ class Agency(models.Model):
         ordering = ["country__name", "name"]
         verbose_name_plural = "agencies"
         constraints = [
-            models.UniqueConstraint(fields=["country", "name"], name="agency_name_unique_in_country"),
+            models.UniqueConstraint(
+                fields=["country", "name"], name="agency_name_unique_in_country"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -21,7 +21,9 @@ class PartnerSystem(models.Model):
     class Meta:
         ordering = ["agency", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "name"], name="partner_name_unique_in_agency"),
+            models.UniqueConstraint(
+                fields=["agency", "name"], name="partner_name_unique_in_agency"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -69,7 +69,7 @@ class DisseminationBasis(models.TextChoices):
 
 
 class Dissemination(models.Model):
-    """One grant of a report to a country or agency group, with its basis; revoked, never deleted."""
+    """One grant of a report to a country or agency group, with its basis; revoked, not deleted."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="disseminations")
     # The auth group holding the guardian grant (country, agency, or every agency for CLEAR).

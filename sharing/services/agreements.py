@@ -43,9 +43,7 @@ def _validate_terms(
         raise ValidationError("The highest marking of an agreement is TLP:GREEN or TLP:AMBER.")
 
 
-def _sync(
-    agreement: Agreement, *, reason: str, progress: Progress | None
-) -> SyncResult:
+def _sync(agreement: Agreement, *, reason: str, progress: Progress | None) -> SyncResult:
     agreement.enforced = agreement.is_in_force(timezone.localdate())
     agreement.save()
     return sync_agreement(agreement, reason=reason, progress=progress)
@@ -133,7 +131,9 @@ def activate_agreement(
     _require_portal_admin(actor)
     agreement = _locked(agreement)
     if agreement.state != AgreementState.DRAFT:
-        raise ValidationError(f"Only a draft can be activated; this agreement is {agreement.state}.")
+        raise ValidationError(
+            f"Only a draft can be activated; this agreement is {agreement.state}."
+        )
     today = timezone.localdate()
     if agreement.valid_until is not None and agreement.valid_until < today:
         raise ValidationError("This agreement's validity ended before today.")
@@ -144,7 +144,11 @@ def activate_agreement(
     agreement.state_reason = ""
     result = _sync(agreement, reason="agreement activated", progress=progress)
     _record(
-        actor, AuditAction.AGREEMENT_ACTIVATED, agreement, result, context=context,
+        actor,
+        AuditAction.AGREEMENT_ACTIVATED,
+        agreement,
+        result,
+        context=context,
         details={"share_existing": share_existing, "in_force": agreement.enforced},
     )
     return result
@@ -189,9 +193,15 @@ def suspend_agreement(
 ) -> SyncResult:
     """Active -> suspended: every grant made under it is revoked before this returns."""
     return _change_state(
-        agreement, actor=actor, allowed_from=(AgreementState.ACTIVE,),
-        to=AgreementState.SUSPENDED, action=AuditAction.AGREEMENT_SUSPENDED, reason=reason,
-        reason_required=True, progress=progress, context=context,
+        agreement,
+        actor=actor,
+        allowed_from=(AgreementState.ACTIVE,),
+        to=AgreementState.SUSPENDED,
+        action=AuditAction.AGREEMENT_SUSPENDED,
+        reason=reason,
+        reason_required=True,
+        progress=progress,
+        context=context,
     )
 
 
@@ -204,11 +214,17 @@ def reactivate_agreement(
     progress: Progress | None = None,
     context: RequestContext = SYSTEM,
 ) -> SyncResult:
-    """Suspended -> active: reports in scope (including those published meanwhile) are shared again."""
+    """Suspended -> active: reports in scope, including those published meanwhile, are shared."""
     return _change_state(
-        agreement, actor=actor, allowed_from=(AgreementState.SUSPENDED,),
-        to=AgreementState.ACTIVE, action=AuditAction.AGREEMENT_REACTIVATED, reason=reason,
-        reason_required=False, progress=progress, context=context,
+        agreement,
+        actor=actor,
+        allowed_from=(AgreementState.SUSPENDED,),
+        to=AgreementState.ACTIVE,
+        action=AuditAction.AGREEMENT_REACTIVATED,
+        reason=reason,
+        reason_required=False,
+        progress=progress,
+        context=context,
     )
 
 
@@ -223,9 +239,15 @@ def terminate_agreement(
 ) -> SyncResult:
     """Any live state -> terminated, for good; every grant made under it is revoked."""
     return _change_state(
-        agreement, actor=actor, allowed_from=LIVE_STATES, to=AgreementState.TERMINATED,
-        action=AuditAction.AGREEMENT_TERMINATED, reason=reason, reason_required=True,
-        progress=progress, context=context,
+        agreement,
+        actor=actor,
+        allowed_from=LIVE_STATES,
+        to=AgreementState.TERMINATED,
+        action=AuditAction.AGREEMENT_TERMINATED,
+        reason=reason,
+        reason_required=True,
+        progress=progress,
+        context=context,
     )
 
 
@@ -282,8 +304,13 @@ def amend_agreement(
         "valid_until": str(agreement.valid_until or ""),
     }
     _record(
-        actor, AuditAction.AGREEMENT_AMENDED, agreement, result, context=context,
-        justification=reason, details={"before": before, "after": after},
+        actor,
+        AuditAction.AGREEMENT_AMENDED,
+        agreement,
+        result,
+        context=context,
+        justification=reason,
+        details={"before": before, "after": after},
     )
     return result
 
@@ -311,8 +338,8 @@ def apply_agreement_calendar(*, today: dt.date | None = None) -> list[tuple[str,
             result = _sync(agreement, reason="agreement expired", progress=None)
             _record(None, AuditAction.AGREEMENT_EXPIRED, agreement, result, context=SYSTEM)
             changes.append((agreement.reference, AgreementState.EXPIRED))
-    starting = Agreement.objects.in_force_on(today).filter(enforced=False).values_list(
-        "pk", flat=True
+    starting = (
+        Agreement.objects.in_force_on(today).filter(enforced=False).values_list("pk", flat=True)
     )
     for pk in list(starting):
         with transaction.atomic():

@@ -1,4 +1,4 @@
-"""Report writes: create, publish, edit, retract, forward; each one transaction, disseminated, audited."""
+"""Report writes (create, publish, edit, retract, forward): one transaction each, audited."""
 
 from __future__ import annotations
 
@@ -86,10 +86,16 @@ def _recipients_summary(change: AudienceChange) -> list[str]:
 
 
 def _snapshot(report: Report) -> dict[str, Any]:
-    data = {name: getattr(report, f"{name}_id" if name == "category" else name) for name in EDITABLE_FIELDS}
+    data = {
+        name: getattr(report, f"{name}_id" if name == "category" else name)
+        for name in EDITABLE_FIELDS
+    }
     data["rel_to"] = sorted(c.code for c in report.rel_to.all())
     data["recipients"] = sorted(a.code for a in report.recipients.all())
-    return {k: (str(v) if v is not None and not isinstance(v, int | str) else v) for k, v in data.items()}
+    return {
+        k: (str(v) if v is not None and not isinstance(v, int | str) else v)
+        for k, v in data.items()
+    }
 
 
 @transaction.atomic
@@ -150,12 +156,18 @@ def publish_report(
     report.published_at = now
     report.save(update_fields=["state", "published_at", "modified_at"])
     ReportVersion.objects.create(
-        report=report, number=report.version, snapshot=_snapshot(report), edited_by=actor,
+        report=report,
+        number=report.version,
+        snapshot=_snapshot(report),
+        edited_by=actor,
         change_note="published",
     )
     change = disseminate(report, reason="published", now=now)
     audit.record(
-        actor, AuditAction.REPORT_PUBLISHED, [report], context=context,
+        actor,
+        AuditAction.REPORT_PUBLISHED,
+        [report],
+        context=context,
         recipients=_recipients_summary(change),
     )
     return change
@@ -193,12 +205,19 @@ def edit_report(
     report.recipients.set(new_recipients)
     if report.state == ReportState.PUBLISHED:
         ReportVersion.objects.create(
-            report=report, number=report.version, snapshot=_snapshot(report), edited_by=actor,
+            report=report,
+            number=report.version,
+            snapshot=_snapshot(report),
+            edited_by=actor,
             change_note=change_note[:500],
         )
     change = disseminate(report, reason=f"edited (v{report.version})")
     audit.record(
-        actor, AuditAction.REPORT_EDITED, [report], context=context, justification=change_note,
+        actor,
+        AuditAction.REPORT_EDITED,
+        [report],
+        context=context,
+        justification=change_note,
         recipients=_recipients_summary(change),
         details={"fields": sorted(changes), "revoked": len(change.revoked)},
     )
@@ -215,7 +234,9 @@ def retract_report(
     report = Report.objects.select_for_update().get(pk=report.pk)
     _require_originator(report, actor)
     if report.state != ReportState.PUBLISHED:
-        raise ValidationError(f"Only published reports can be retracted; this one is {report.state}.")
+        raise ValidationError(
+            f"Only published reports can be retracted; this one is {report.state}."
+        )
     now = timezone.now()
     report.state = ReportState.RETRACTED
     report.retracted_at = now
@@ -223,7 +244,11 @@ def retract_report(
     report.save(update_fields=["state", "retracted_at", "retraction_reason", "modified_at"])
     change = disseminate(report, reason="retracted", now=now)
     audit.record(
-        actor, AuditAction.REPORT_RETRACTED, [report], context=context, justification=reason,
+        actor,
+        AuditAction.REPORT_RETRACTED,
+        [report],
+        context=context,
+        justification=reason,
         details={"revoked": len(change.revoked)},
     )
     return change
@@ -249,8 +274,13 @@ def forward_report(
     denial = forward_denial(facts, to_agency.country_id)
     if denial is not None:
         audit.record(
-            actor, AuditAction.GRANTED, [report], context=context, outcome=AuditOutcome.DENIED,
-            recipients=[f"agency:{to_agency.code}"], justification=justification,
+            actor,
+            AuditAction.GRANTED,
+            [report],
+            context=context,
+            outcome=AuditOutcome.DENIED,
+            recipients=[f"agency:{to_agency.code}"],
+            justification=justification,
             details={"basis": "forwarded", "denied": denial.value},
         )
         raise PermissionDenied(f"This report cannot be forwarded: {denial.value}.")
@@ -259,8 +289,13 @@ def forward_report(
     )
     change = disseminate(report, reason="forwarded", facts=facts)
     audit.record(
-        actor, AuditAction.GRANTED, [report], context=context, justification=justification,
-        recipients=[f"agency:{to_agency.code}"], details={"basis": "forwarded"},
+        actor,
+        AuditAction.GRANTED,
+        [report],
+        context=context,
+        justification=justification,
+        recipients=[f"agency:{to_agency.code}"],
+        details={"basis": "forwarded"},
     )
     return change
 
@@ -283,12 +318,17 @@ def request_access(
     if Report.objects.visible_to(actor).filter(pk=report.pk).exists():
         raise ValidationError("Your agency can already see this report.")
     request, created = AccessRequest.objects.get_or_create(
-        report=report, requesting_agency=agency, state=AccessRequestState.PENDING,
+        report=report,
+        requesting_agency=agency,
+        state=AccessRequestState.PENDING,
         defaults={"requested_by": actor, "justification": justification},
     )
     if created:
         audit.record(
-            actor, AuditAction.ACCESS_REQUESTED, [report], context=context,
+            actor,
+            AuditAction.ACCESS_REQUESTED,
+            [report],
+            context=context,
             justification=justification,
         )
     return request
@@ -306,9 +346,9 @@ def decide_access_request(
     """The originator agency's supervisor approves (grant) or refuses; audited either way."""
     request = AccessRequest.objects.select_for_update().select_related("report").get(pk=request.pk)
     report = request.report
-    if (
-        _member_agency(actor).pk != report.originator_agency_id
-        or membership_role(actor) not in (Role.SUPERVISOR, Role.AGENCY_ADMIN)
+    if _member_agency(actor).pk != report.originator_agency_id or membership_role(actor) not in (
+        Role.SUPERVISOR,
+        Role.AGENCY_ADMIN,
     ):
         raise PermissionDenied("Only a supervisor of the originator agency decides this request.")
     if request.state != AccessRequestState.PENDING:
@@ -322,8 +362,11 @@ def decide_access_request(
         Report.objects.select_for_update().get(pk=report.pk)
         disseminate(report, reason="access request approved")
     audit.record(
-        actor, AuditAction.ACCESS_APPROVED if approve else AuditAction.ACCESS_REFUSED, [report],
-        context=context, justification=note,
+        actor,
+        AuditAction.ACCESS_APPROVED if approve else AuditAction.ACCESS_REFUSED,
+        [report],
+        context=context,
+        justification=note,
         recipients=[f"agency:{request.requesting_agency.code}"],
     )
     return request

@@ -12,6 +12,6 @@ from portal.celery import ping
 @pytest.mark.worker
 def test_task_round_trips_through_a_real_worker(celery_worker: str) -> None:
     token = uuid.uuid4().hex
-    result = ping.apply_async(args=[token], queue=celery_worker, ignore_result=False)
+    result = ping.apply_async(args=(token,), queue=celery_worker, ignore_result=False)
     assert result.get(timeout=60) == token
     assert result.state == "SUCCESS"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any as SettingsWrapper
+
 import pytest
 from django.test import Client
-from typing import Any as SettingsWrapper
 
 
 def test_healthz_says_ok_without_touching_services(client: Client) -> None:

@@ -21,8 +21,12 @@ def test_env_bool_rejects_a_value_that_is_not_a_boolean(monkeypatch: pytest.Monk
         env_bool("DEBUG")
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("0", False), ("On", True), ("", False)])
-def test_env_bool_reads_common_spellings(monkeypatch: pytest.MonkeyPatch, raw: str, expected: bool) -> None:
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("true", True), ("0", False), ("On", True), ("", False)]
+)
+def test_env_bool_reads_common_spellings(
+    monkeypatch: pytest.MonkeyPatch, raw: str, expected: bool
+) -> None:
     monkeypatch.setenv("SOME_FLAG", raw)
     assert env_bool("SOME_FLAG") is expected
 
@@ -43,7 +47,9 @@ def test_secret_is_read_from_a_file(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert env_str("SOME_SECRET") == "s3cr3t"
 
 
-def test_value_and_file_together_are_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_value_and_file_together_are_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("SOME_SECRET", "a")
     monkeypatch.setenv("SOME_SECRET_FILE", str(tmp_path / "x"))
     with pytest.raises(ImproperlyConfigured, match="not both"):
@@ -56,7 +62,9 @@ def test_env_list_splits_on_commas(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _load_settings(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "SECRET_KEY_FILE"}}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "SECRET_KEY_FILE"}
+    }
     clean.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bix")
     return subprocess.run(  # noqa: S603
         [sys.executable, "-c", "import portal.settings"],

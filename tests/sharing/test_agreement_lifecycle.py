@@ -42,7 +42,11 @@ def signed_in(user: User) -> Client:
 
 
 def test_suspension_denies_the_partners_next_request(
-    publish: Publish, alpha_analyst: User, bravo_analyst: User, portal_admin: User, agreement_ab: Agreement
+    publish: Publish,
+    alpha_analyst: User,
+    bravo_analyst: User,
+    portal_admin: User,
+    agreement_ab: Agreement,
 ) -> None:
     report = publish(alpha_analyst)
     client = signed_in(bravo_analyst)
@@ -60,7 +64,11 @@ def test_suspension_denies_the_partners_next_request(
 
 
 def test_reactivation_shares_again_including_reports_published_meanwhile(
-    publish: Publish, alpha_analyst: User, bravo_analyst: User, portal_admin: User, agreement_ab: Agreement
+    publish: Publish,
+    alpha_analyst: User,
+    bravo_analyst: User,
+    portal_admin: User,
+    agreement_ab: Agreement,
 ) -> None:
     before = publish(alpha_analyst)
     services.suspend_agreement(agreement_ab, actor=portal_admin, reason="review")
@@ -74,7 +82,11 @@ def test_reactivation_shares_again_including_reports_published_meanwhile(
 
 
 def test_termination_is_final(
-    publish: Publish, alpha_analyst: User, bravo_analyst: User, portal_admin: User, agreement_ab: Agreement
+    publish: Publish,
+    alpha_analyst: User,
+    bravo_analyst: User,
+    portal_admin: User,
+    agreement_ab: Agreement,
 ) -> None:
     report = publish(alpha_analyst)
     services.terminate_agreement(agreement_ab, actor=portal_admin, reason="treaty denounced")
@@ -146,7 +158,9 @@ def test_agreement_starting_later_comes_into_force_by_the_beat_task(
     drugs: Category,
 ) -> None:
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    agreement = make_agreement([country_a, country_b], [drugs], valid_from=tomorrow, share_existing=False)
+    agreement = make_agreement(
+        [country_a, country_b], [drugs], valid_from=tomorrow, share_existing=False
+    )
     report = publish(alpha_analyst)
     assert not agreement.enforced
     assert not sees(bravo_analyst, report)
@@ -169,17 +183,25 @@ def test_amending_scope_grants_and_revokes_at_once(
 ) -> None:
     drug_report = publish(alpha_analyst, category=drugs)
     arms_report = publish(alpha_analyst, category=arms)
-    services.amend_agreement(agreement_ab, actor=portal_admin, reason="protocol 2", categories=[arms])
+    services.amend_agreement(
+        agreement_ab, actor=portal_admin, reason="protocol 2", categories=[arms]
+    )
     assert not sees(bravo_analyst, drug_report)
     assert sees(bravo_analyst, arms_report)
 
 
 def test_lowering_the_maximum_marking_revokes_amber(
-    publish: Publish, alpha_analyst: User, bravo_analyst: User, portal_admin: User, agreement_ab: Agreement
+    publish: Publish,
+    alpha_analyst: User,
+    bravo_analyst: User,
+    portal_admin: User,
+    agreement_ab: Agreement,
 ) -> None:
     green = publish(alpha_analyst, tlp=Tlp.GREEN)
     amber = publish(alpha_analyst, tlp=Tlp.AMBER)
-    services.amend_agreement(agreement_ab, actor=portal_admin, reason="downgrade", max_tlp=Tlp.GREEN)
+    services.amend_agreement(
+        agreement_ab, actor=portal_admin, reason="downgrade", max_tlp=Tlp.GREEN
+    )
     assert sees(bravo_analyst, green)
     assert not sees(bravo_analyst, amber)
 
@@ -198,7 +220,9 @@ def test_removing_a_party_revokes_only_that_party(
 ) -> None:
     agreement = make_agreement([country_a, country_b, country_c], [drugs])
     report = publish(alpha_analyst)
-    services.amend_agreement(agreement, actor=portal_admin, reason="C left", parties=[country_a, country_b])
+    services.amend_agreement(
+        agreement, actor=portal_admin, reason="C left", parties=[country_a, country_b]
+    )
     assert sees(bravo_analyst, report)
     assert not sees(charlie_analyst, report)
 
@@ -228,12 +252,19 @@ def test_agreement_with_one_party_is_refused_by_the_service(
 ) -> None:
     with pytest.raises(ValidationError, match="two different party countries"):
         services.create_agreement(
-            actor=portal_admin, title="Solo", reference="SOLO/1", parties=[country_a, country_a],
-            categories=[drugs], max_tlp=Tlp.GREEN, valid_from=timezone.localdate(),
+            actor=portal_admin,
+            title="Solo",
+            reference="SOLO/1",
+            parties=[country_a, country_a],
+            categories=[drugs],
+            max_tlp=Tlp.GREEN,
+            valid_from=timezone.localdate(),
         )
 
 
-def test_agreement_with_one_party_is_refused_by_the_database(country_a: Country, drugs: Category) -> None:
+def test_agreement_with_one_party_is_refused_by_the_database(
+    country_a: Country, drugs: Category
+) -> None:
     # The check is deferred to commit; SET CONSTRAINTS ... IMMEDIATE runs it now.
     with pytest.raises(IntegrityError, match="at least two parties"), transaction.atomic():
         agreement = Agreement.objects.create(
@@ -245,13 +276,16 @@ def test_agreement_with_one_party_is_refused_by_the_database(country_a: Country,
 
 
 def test_agreement_maximum_cannot_exceed_amber_in_the_database(country_a: Country) -> None:
-    with pytest.raises(IntegrityError, match="agreement_max_tlp_country_level"), transaction.atomic():
-        Agreement.objects.create(title="x", reference="X/1", valid_from=timezone.localdate(), max_tlp=Tlp.RED)
+    with (
+        pytest.raises(IntegrityError, match="agreement_max_tlp_country_level"),
+        transaction.atomic(),
+    ):
+        Agreement.objects.create(
+            title="x", reference="X/1", valid_from=timezone.localdate(), max_tlp=Tlp.RED
+        )
 
 
-def test_only_portal_admins_manage_agreements(
-    alpha_analyst: User, agreement_ab: Agreement
-) -> None:
+def test_only_portal_admins_manage_agreements(alpha_analyst: User, agreement_ab: Agreement) -> None:
     with pytest.raises(PermissionDenied):
         services.suspend_agreement(agreement_ab, actor=alpha_analyst, reason="because")
 

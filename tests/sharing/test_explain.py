@@ -31,7 +31,9 @@ def test_explains_no_agreement_with_the_category(
     report = publish(alpha_analyst, category=arms)
     explanation = explain_visibility(report, country_c)
     assert not explanation.visible
-    assert explanation.reasons[0].text == "no agreement between XA and XC covering 'Arms trafficking'"
+    assert (
+        explanation.reasons[0].text == "no agreement between XA and XC covering 'Arms trafficking'"
+    )
 
 
 def test_explains_marking_above_agreement_maximum(
@@ -72,16 +74,25 @@ def test_explains_red_goes_to_named_agencies_only(
     report = publish(alpha_analyst, tlp=Tlp.RED)
     explanation = explain_visibility(report, bravo)
     assert not explanation.visible
-    assert "TLP:RED goes only to the originator and named recipient agencies" in explanation.reasons[0].text
+    assert (
+        "TLP:RED goes only to the originator and named recipient agencies"
+        in explanation.reasons[0].text
+    )
 
 
 def test_preview_lists_the_exact_recipients_before_publishing(
-    publish: Publish, alpha_analyst: User, bravo: Agency, country_a: Country, country_b: Country, agreement_ab: Agreement
+    publish: Publish,
+    alpha: Agency,
+    alpha_analyst: User,
+    bravo: Agency,
+    country_a: Country,
+    country_b: Country,
+    agreement_ab: Agreement,
 ) -> None:
     draft = publish(alpha_analyst, draft=True, tlp=Tlp.AMBER)
     audience = preview_audience(draft)
     assert {(r.basis, r.country_id, r.agency_id) for r in audience} == {
-        (DisseminationBasis.ORIGINATOR, None, alpha_analyst.agency.pk),
+        (DisseminationBasis.ORIGINATOR, None, alpha.pk),
         (DisseminationBasis.ORIGINATOR_COUNTRY, country_a.pk, None),
         (DisseminationBasis.AGREEMENT, country_b.pk, None),
     }
@@ -104,7 +115,11 @@ def test_originator_can_ask_about_any_country_on_the_page(
 
 
 def test_recipient_sees_only_its_own_explanation(
-    publish: Publish, alpha_analyst: User, bravo_analyst: User, agreement_ab: Agreement, country_c: Country
+    publish: Publish,
+    alpha_analyst: User,
+    bravo_analyst: User,
+    agreement_ab: Agreement,
+    country_c: Country,
 ) -> None:
     report = publish(alpha_analyst)
     client = Client()

@@ -36,7 +36,11 @@ def _run(target: Callable[[], None], errors: list[BaseException]) -> threading.T
 
 @pytest.mark.django_db(transaction=True)
 def test_suspension_waits_for_a_publish_in_flight_and_then_revokes_its_grant(
-    publish: Publish, alpha_analyst: User, bravo_analyst: User, portal_admin: User, agreement_ab: Agreement
+    publish: Publish,
+    alpha_analyst: User,
+    bravo_analyst: User,
+    portal_admin: User,
+    agreement_ab: Agreement,
 ) -> None:
     draft = publish(alpha_analyst, draft=True)
     granted, release = threading.Event(), threading.Event()
@@ -62,12 +66,18 @@ def test_suspension_waits_for_a_publish_in_flight_and_then_revokes_its_grant(
     assert not errors, errors
 
     assert not Report.objects.visible_to(bravo_analyst).filter(pk=draft.pk).exists()
-    assert not Dissemination.objects.filter(report=draft, agreement=agreement_ab, revoked_at=None).exists()
+    assert not Dissemination.objects.filter(
+        report=draft, agreement=agreement_ab, revoked_at=None
+    ).exists()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_publish_waits_for_a_suspension_in_flight_and_then_grants_nothing(
-    publish: Publish, alpha_analyst: User, bravo_analyst: User, portal_admin: User, agreement_ab: Agreement
+    publish: Publish,
+    alpha_analyst: User,
+    bravo_analyst: User,
+    portal_admin: User,
+    agreement_ab: Agreement,
 ) -> None:
     draft = publish(alpha_analyst, draft=True)
     suspended, release = threading.Event(), threading.Event()

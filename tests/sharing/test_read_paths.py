@@ -46,7 +46,11 @@ def test_the_walk_finds_the_report_pages() -> None:
 
 @pytest.mark.parametrize("route", report_routes())
 def test_outsider_gets_404_on_every_report_url_and_it_is_audited(
-    route: str, publish: Publish, alpha_analyst: User, charlie_analyst: User, agreement_ab: Agreement
+    route: str,
+    publish: Publish,
+    alpha_analyst: User,
+    charlie_analyst: User,
+    agreement_ab: Agreement,
 ) -> None:
     report = publish(alpha_analyst, tlp=Tlp.GREEN)
     client = signed_in(charlie_analyst)
@@ -126,7 +130,10 @@ def test_report_list_paginates_with_an_opaque_cursor(
 
 
 def test_visible_to_listing_runs_a_bounded_number_of_queries(
-    publish: Publish, bravo_analyst: User, alpha_analyst: User, agreement_ab: Agreement,
+    publish: Publish,
+    bravo_analyst: User,
+    alpha_analyst: User,
+    agreement_ab: Agreement,
     django_assert_num_queries: Any,
 ) -> None:
     for i in range(10):

@@ -19,7 +19,13 @@ from sharing.models import Agreement, Category, Report, Tlp
 
 CODES = ["XA", "XB", "XC", "XD"]
 AGENCIES = ["alpha", "alpha-customs", "bravo", "charlie", "delta"]
-AGENCY_COUNTRY = {"alpha": "XA", "alpha-customs": "XA", "bravo": "XB", "charlie": "XC", "delta": "XD"}
+AGENCY_COUNTRY = {
+    "alpha": "XA",
+    "alpha-customs": "XA",
+    "bravo": "XB",
+    "charlie": "XC",
+    "delta": "XD",
+}
 CATEGORIES = ["drug-trafficking", "arms-trafficking", "migrant-smuggling"]
 # Repeats bias the draws towards the cases where sharing happens (and so can go wrong).
 FATES = ["active", "active", "reactivated", "draft", "suspended", "terminated", "expired", "future"]
@@ -79,14 +85,27 @@ def expected_visible(report: dict[str, Any], agency: str, agreements: list[dict[
 
 
 @pytest.fixture
-def world(categories: dict[str, Category], portal_admin: User, make_member: Callable[..., User]) -> dict[str, Any]:
+def world(
+    categories: dict[str, Category], portal_admin: User, make_member: Callable[..., User]
+) -> dict[str, Any]:
     countries = {code: create_country(code=code, name=f"Country {code}") for code in CODES}
     agencies = {
-        code: create_agency(code=code, name=code.title(), kind=AgencyKind.POLICE, country=countries[AGENCY_COUNTRY[code]])
+        code: create_agency(
+            code=code,
+            name=code.title(),
+            kind=AgencyKind.POLICE,
+            country=countries[AGENCY_COUNTRY[code]],
+        )
         for code in AGENCIES
     }
     users = {code: make_member(f"{code}.analyst", agencies[code]) for code in AGENCIES}
-    return {"countries": countries, "agencies": agencies, "users": users, "categories": categories, "admin": portal_admin}
+    return {
+        "countries": countries,
+        "agencies": agencies,
+        "users": users,
+        "categories": categories,
+        "admin": portal_admin,
+    }
 
 
 def _publish(world: dict[str, Any], spec: dict[str, Any]) -> Report:
@@ -94,13 +113,19 @@ def _publish(world: dict[str, Any], spec: dict[str, Any]) -> Report:
     countries: dict[str, Country] = world["countries"]
     rel_to = [countries[c] for c in sorted(spec["rel_to"])]
     recipients = [
-        agencies[a] for a in sorted(spec["recipients"]) if not spec["rel_to"] or AGENCY_COUNTRY[a] in spec["rel_to"]
+        agencies[a]
+        for a in sorted(spec["recipients"])
+        if not spec["rel_to"] or AGENCY_COUNTRY[a] in spec["rel_to"]
     ]
     spec["recipients"] = {a.code for a in recipients}
     author = world["users"][spec["originator"]]
     report = services.create_report(
         actor=author,
-        fields={"title": "t", "category": world["categories"][spec["category"]], "tlp": spec["tlp"]},
+        fields={
+            "title": "t",
+            "category": world["categories"][spec["category"]],
+            "tlp": spec["tlp"],
+        },
         rel_to=rel_to,
         recipients=recipients,
     )
@@ -111,7 +136,9 @@ def _publish(world: dict[str, Any], spec: dict[str, Any]) -> Report:
 def _agreement(world: dict[str, Any], index: int, spec: dict[str, Any]) -> None:
     admin = world["admin"]
     today = timezone.localdate()
-    valid_from = today + dt.timedelta(days=5) if spec["fate"] == "future" else today - dt.timedelta(days=400)
+    valid_from = (
+        today + dt.timedelta(days=5) if spec["fate"] == "future" else today - dt.timedelta(days=400)
+    )
     agreement = services.create_agreement(
         actor=admin,
         title=f"Agreement {index}",
@@ -133,7 +160,9 @@ def _agreement(world: dict[str, Any], index: int, spec: dict[str, Any]) -> None:
         case "terminated":
             services.terminate_agreement(agreement, actor=admin, reason="property")
         case "expired":
-            Agreement.objects.filter(pk=agreement.pk).update(valid_until=today - dt.timedelta(days=1))
+            Agreement.objects.filter(pk=agreement.pk).update(
+                valid_until=today - dt.timedelta(days=1)
+            )
 
 
 @settings(

@@ -38,7 +38,11 @@ class Command(BaseCommand):
         partner = create_partner_system(agency=agency, name=options["name"])
         try:
             key, raw = create_api_key(
-                partner, name=options["name"], scope=options["scope"], expires_at=expires, actor=None
+                partner,
+                name=options["name"],
+                scope=options["scope"],
+                expires_at=expires,
+                actor=None,
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
