@@ -129,8 +129,8 @@ def create_api_key(
 def revoke_api_key(key: PartnerAPIKey, *, actor: User | None, reason: str = "") -> None:
     if actor is not None and not _may_manage(actor, key.partner.agency):
         raise PermissionDenied("Only portal admins or this agency's admins revoke its keys.")
-    PartnerAPIKey.objects.filter(pk=key.pk).update(revoked=True)
-    key.refresh_from_db()
+    key.revoked = True
+    key.save(update_fields=["revoked"])
     audit.record(
         actor,
         AuditAction.API_KEY_REVOKED,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import datetime as dt
+import importlib.metadata
 import json
 import math
 import os
@@ -125,7 +127,7 @@ d AS (
         report_id, group_id, recipient_country_id, recipient_agency_id, basis, agreement_id,
         granted_at, revoke_reason)
     SELECT report_id, group_id, country_id, agency_id, basis, agreement_id, published_at, ''
-    FROM src
+    FROM src ORDER BY report_id, group_id  -- a report's rows side by side, as when published
     RETURNING report_id, group_id
 )
 INSERT INTO sharing_reportgroupobjectpermission (permission_id, group_id, content_object_id)
@@ -548,6 +550,7 @@ class Principals:
     partner: PartnerSystem
     admin: User
     every: dict[str, User | PartnerSystem] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)  # visible reports, once measured
 
 
 def load_principals() -> Principals:
@@ -590,6 +593,7 @@ def first_page_rows(
             f"first page, visible_to{label}",
             name,
             samples,
+            visible=principals.counts.get(name),
             target=TARGET_PAGE_MS,
             ratio_target=TARGET_RATIO,
         )
@@ -609,7 +613,7 @@ def measure_reads(principals: Principals, runs: int, count_runs: int) -> list[Ro
     rows = [unfiltered]
     counts: dict[str, int] = {}
     for name, subject in tqdm(principals.every.items(), desc="principals", unit="principal"):
-        counts[name] = Report.objects.visible_to(subject).count()
+        counts[name] = principals.counts[name] = Report.objects.visible_to(subject).count()
         pages[name].visible = counts[name]
         rows.append(pages[name])
     for name, subject in principals.every.items():
@@ -655,13 +659,34 @@ def measure_reads(principals: Principals, runs: int, count_runs: int) -> list[Ro
     return rows
 
 
-def measure_suspension(principals: Principals, runs: int, url: str) -> tuple[list[Row], str]:
+# Suspension variants, each applied inside the transaction that is rolled back (DDL included).
+SUSPENSION_VARIANTS: list[tuple[str, list[str]]] = [
+    # Costs random I/O as for data held in memory (24 GB RAM here, ~3 GB of data).
+    ("random_page_cost = 1.1", ["SET LOCAL random_page_cost = 1.1"]),
+    (
+        "random_page_cost = 1.1, without unused/redundant indexes",
+        [
+            "SET LOCAL random_page_cost = 1.1",
+            "DROP INDEX dissem_revoked",
+            "DROP INDEX dissem_live_by_report",
+            "DROP INDEX sharing_reportgroupobjectpermission_content_object_id_0dde91ba",
+            "DROP INDEX sharing_reportgroupobjectpermission_group_id_00401786",
+            "DROP INDEX sharing_reportgroupobjectpermission_permission_id_69b0c0d2",
+        ],
+    ),
+]
+
+
+def measure_suspension(
+    principals: Principals, runs: int, url: str, variant: tuple[str, list[str]] | None = None
+) -> tuple[list[Row], str]:
     """Suspend and reactivate the big agreement inside a transaction that is rolled back."""
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from sharing.models import Agreement, Dissemination
     from sharing.services import reactivate_agreement, suspend_agreement
 
+    label, prelude = variant or ("", [])
     agreement = Agreement.objects.get(reference=BIG_REFERENCE)
     live = Dissemination.objects.filter(agreement=agreement, revoked_at__isnull=True).count()
     suspend: list[float] = []
@@ -669,6 +694,9 @@ def measure_suspension(principals: Principals, runs: int, url: str) -> tuple[lis
     detail = ""
     for run in range(runs):
         with transaction.atomic():
+            with connection.cursor() as cursor:
+                for statement in prelude:
+                    cursor.execute(statement)
             started = time.perf_counter()
             revoked = suspend_agreement(agreement, actor=principals.admin, reason="bench")
             suspend.append(time.perf_counter() - started)
@@ -685,13 +713,14 @@ def measure_suspension(principals: Principals, runs: int, url: str) -> tuple[lis
             f" {granted.granted:,} / {granted.grants_added:,}"
         )
         print(
-            f"  run {run + 1}: suspend {suspend[-1]:.2f} s, reactivate {reactivate[-1]:.2f} s;"
-            f" {detail}"
+            f"  run {run + 1}{' ' + label if label else ''}: suspend {suspend[-1]:.2f} s,"
+            f" reactivate {reactivate[-1]:.2f} s; {detail}"
         )
         vacuum_after_rollback(url)
+    suffix = f", {label}" if label else ""
     rows = [
         Row(
-            "suspend_agreement (rolled back)",
+            f"suspend_agreement (rolled back{suffix})",
             BIG_REFERENCE,
             suspend,
             unit="s",
@@ -699,7 +728,11 @@ def measure_suspension(principals: Principals, runs: int, url: str) -> tuple[lis
             target=TARGET_SUSPEND_S,
         ),
         Row(
-            "reactivate_agreement (rolled back)", BIG_REFERENCE, reactivate, unit="s", visible=live
+            f"reactivate_agreement (rolled back{suffix})",
+            BIG_REFERENCE,
+            reactivate,
+            unit="s",
+            visible=live,
         ),
     ]
     return rows, detail
@@ -712,35 +745,137 @@ def vacuum_after_rollback(url: str) -> None:
             conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
 
 
-# Candidate indexes, created in the bench database only, measured, then dropped again.
-EXPERIMENTS = [
-    (
-        "+ index (published_at DESC, id DESC)",
-        "CREATE INDEX bench_newest_first ON sharing_report (published_at DESC, id DESC)",
-        "DROP INDEX bench_newest_first",
-    ),
+@contextmanager
+def schema_change(url: str, label: str, create: list[str], drop: list[str]) -> Iterator[None]:
+    """Apply `create` in the bench database for the block, then `drop`; the schema must return."""
+    with bulk_connection(url) as conn:
+        before = schema_snapshot(conn)
+        started = time.perf_counter()
+        for statement in create:
+            conn.execute(statement)
+        print(f"  {label}: built in {time.perf_counter() - started:.1f} s")
+    try:
+        yield
+    finally:
+        with bulk_connection(url) as conn:
+            for statement in drop:
+                conn.execute(statement)
+            conn.execute("ANALYZE sharing_report")
+            assert schema_snapshot(conn) == before, "experiment left the schema changed"
+
+
+NEWEST_FIRST = "+ index (published_at DESC, id DESC)"
+GRANT_ORDER = "+ published_at copied into grants"
+# The grants with the report's published_at and an index in list order per group: the first
+# page is then the newest 100 grants of each of the principal's groups, merged.
+GRANT_ORDER_DDL = [
+    "SET maintenance_work_mem = '1GB'",
+    "CREATE TABLE bench_grant_order AS SELECT g.group_id, g.permission_id, g.content_object_id,"
+    " r.published_at FROM sharing_reportgroupobjectpermission g"
+    " JOIN sharing_report r ON r.id = g.content_object_id",
+    "CREATE INDEX bench_grant_order_list ON bench_grant_order"
+    " (group_id, permission_id, published_at DESC, content_object_id DESC)",
+    "VACUUM (ANALYZE) bench_grant_order",
 ]
+GRANT_ORDER_SQL = f"""
+SELECT n.content_object_id FROM (
+    SELECT DISTINCT x.content_object_id, x.published_at FROM unnest(%s::int[]) AS g(id)
+    CROSS JOIN LATERAL (
+        SELECT o.content_object_id, o.published_at FROM bench_grant_order o
+        WHERE o.group_id = g.id AND o.permission_id = %s
+        ORDER BY o.published_at DESC, o.content_object_id DESC LIMIT {PAGE}
+    ) AS x
+) AS n
+ORDER BY n.published_at DESC, n.content_object_id DESC LIMIT {PAGE}
+"""
+EXTRA_GROUPS = 49  # the hub would resolve to one group per agreement under per-agreement groups
 
 
 def measure_experiments(principals: Principals, runs: int, url: str, explain: bool) -> list[Row]:
+    from django.db.models.expressions import RawSQL
+
+    from sharing.models import Report
+    from sharing.principals import _CACHE_ATTR, Principal, resolve
+
+    order = ("-published_at", "-id")
     rows: list[Row] = []
-    for label, create, drop in EXPERIMENTS:
-        with bulk_connection(url) as conn:
-            before = schema_snapshot(conn)
-            started = time.perf_counter()
-            conn.execute(create)
-            conn.execute("ANALYZE sharing_report")
-            print(f"  {label}: built in {time.perf_counter() - started:.1f} s")
-        try:
-            unfiltered, pages = first_page_rows(principals, runs, f" {label}")
-            rows += [unfiltered, *pages.values()]
+    with schema_change(
+        url,
+        NEWEST_FIRST,
+        [
+            "CREATE INDEX bench_newest_first ON sharing_report (published_at DESC, id DESC)",
+            "ANALYZE sharing_report",
+        ],
+        ["DROP INDEX bench_newest_first"],
+    ):
+        unfiltered, pages = first_page_rows(principals, runs, f" {NEWEST_FIRST}")
+        rows += [unfiltered, *pages.values()]
+        for name, subject in principals.every.items():
+            row = Row(
+                f"first page, visible_to().published() {NEWEST_FIRST}",
+                name,
+                visible=principals.counts.get(name),
+                samples=timed(
+                    lambda s=subject: list(
+                        Report.objects.visible_to(s).published().order_by(*order)[:PAGE]
+                    ),
+                    runs,
+                    5,
+                ),
+            )
+            row.ratio = row.p95 / unfiltered.p95
+            rows.append(row)
+        # Same visible set, 52 group ids: what the hub resolves to with a group per agreement.
+        hub = copy.copy(principals.users["hub analyst"])
+        real = resolve(principals.users["hub analyst"])
+        fake = tuple(range(10_000_000, 10_000_000 + EXTRA_GROUPS))
+        setattr(
+            hub,
+            _CACHE_ATTR,
+            Principal(
+                real.agency_id, real.country_id, real.group_ids + fake, real.view_permission_id
+            ),
+        )
+        row = Row(
+            f"first page, visible_to {NEWEST_FIRST}",
+            f"hub analyst, {len(real.group_ids) + EXTRA_GROUPS} groups",
+            visible=principals.counts.get("hub analyst"),
+            samples=timed(
+                lambda: list(Report.objects.visible_to(hub).order_by(*order)[:PAGE]), runs, 5
+            ),
+            target=TARGET_PAGE_MS,
+            ratio_target=TARGET_RATIO,
+        )
+        row.ratio = row.p95 / unfiltered.p95
+        rows.append(row)
+        if explain:
+            print(explain_first_pages(principals))
+            print(f"-- hub analyst, {len(real.group_ids) + EXTRA_GROUPS} groups")
+            hub_page = Report.objects.visible_to(hub).order_by(*order)[:PAGE]
+            print(hub_page.explain(analyze=True, buffers=True))
+    with schema_change(url, GRANT_ORDER, GRANT_ORDER_DDL, ["DROP TABLE bench_grant_order"]):
+        for name, subject in principals.every.items():
+            principal = resolve(subject)
+            params = [list(principal.group_ids), principal.view_permission_id]
+            ids = RawSQL(GRANT_ORDER_SQL, params)  # noqa: S611 - fixed SQL, values are parameters
+            row = Row(
+                f"first page, grants in list order {GRANT_ORDER}",
+                name,
+                visible=principals.counts.get(name),
+                samples=timed(
+                    lambda ids=ids: list(Report.objects.filter(id__in=ids).order_by(*order)[:PAGE]),
+                    runs,
+                    5,
+                ),
+                target=TARGET_PAGE_MS,
+                ratio_target=TARGET_RATIO,
+            )
+            row.ratio = row.p95 / unfiltered.p95
+            rows.append(row)
             if explain:
-                print(explain_first_pages(principals))
-        finally:
-            with bulk_connection(url) as conn:
-                conn.execute(drop)
-                conn.execute("ANALYZE sharing_report")
-                assert schema_snapshot(conn) == before, "experiment left the schema changed"
+                page = Report.objects.filter(id__in=ids).order_by(*order)[:PAGE]
+                print(f"-- {name}, {GRANT_ORDER}")
+                print(page.explain(analyze=True, buffers=True))
     return rows
 
 
@@ -773,7 +908,10 @@ def data_shape() -> dict[str, Any]:
             " (SELECT count(*) FROM sharing_agreement WHERE state = 'active'),"
             " pg_size_pretty(pg_total_relation_size('sharing_report')),"
             " pg_size_pretty(pg_total_relation_size('sharing_reportgroupobjectpermission')),"
-            " pg_size_pretty(pg_total_relation_size('sharing_dissemination'))"
+            " pg_size_pretty(pg_total_relation_size('sharing_dissemination')),"
+            " (SELECT count(*) FROM sharing_dissemination d JOIN sharing_agreement a"
+            "  ON a.id = d.agreement_id WHERE a.reference = %s AND d.revoked_at IS NULL)",
+            [BIG_REFERENCE],
         )
         row = cur.fetchone()
     keys = [
@@ -786,20 +924,20 @@ def data_shape() -> dict[str, Any]:
         "report_size",
         "grant_size",
         "dissemination_size",
+        "big",
     ]
     return dict(zip(keys, row, strict=True))
 
 
 def environment() -> dict[str, str]:
     import django
-    import guardian
     from django.db import connection
 
     with connection.cursor() as cur:
         cur.execute("SELECT version()")
         version = cur.fetchone()[0].split(" on ")[0]
         cur.execute(
-            "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name)"
+            "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name)"
             " FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'jit', 'autovacuum',"
             " 'random_page_cost', 'effective_cache_size', 'max_parallel_workers_per_gather')"
         )
@@ -815,7 +953,8 @@ def environment() -> dict[str, str]:
         "settings": settings,
         "python": platform.python_version(),
         "django": django.get_version(),
-        "guardian": getattr(guardian, "__version__", "?"),
+        "guardian": importlib.metadata.version("django-guardian"),
+        "load": ", ".join(f"{load:.1f}" for load in os.getloadavg()),
     }
 
 
@@ -825,57 +964,79 @@ def render_docs(
     env: dict[str, str],
     marker: dict[str, Any],
     suspension: str,
+    phases: dict[str, float],
     args: argparse.Namespace,
 ) -> str:
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     seed = marker.get("seed_seconds", {})
     seed_text = ", ".join(f"{k} {v:.0f} s" for k, v in seed.items())
-    visible = {row.principal: row.visible for row in rows if row.visible is not None}
+    phase_text = ", ".join(f"{k} {v / 60:.1f} min" for k, v in phases.items())
     reports = shape["reports"] or 1
+    visible = {row.principal: row.visible for row in rows if row.measurement.endswith("count()")}
     fractions = ", ".join(
-        f"{name} {count:,} ({count / reports:.1%})"
-        for name, count in visible.items()
-        if name != BIG_REFERENCE and count is not None
+        f"{name} {count:,} ({count / reports:.1%})" for name, count in visible.items() if count
     )
+    command = " ".join(["bench/visibility.py", *sys.argv[1:]])
+    experiments = ""
+    if args.experiments:
+        experiments = f"""
+**Experiments** (`--experiments`; created in the bench database for the measurement and
+dropped again, the schema is compared afterwards): `{NEWEST_FIRST}` is
+`CREATE INDEX … ON sharing_report (published_at DESC, id DESC)`, the list order of
+`Meta.ordering`; the "hub analyst, 52 groups" row runs the same query with 49 extra group ids
+that hold no grants (what the hub would resolve to with one group per agreement).
+`{GRANT_ORDER}` copies `published_at` into a side table of the grants with an index
+`(group_id, permission_id, published_at DESC, content_object_id DESC)` and takes the newest
+100 grants of each of the principal's groups (`LATERAL … LIMIT 100`), then the 100 newest
+distinct reports of those. The suspension variants run `SET LOCAL random_page_cost = 1.1` and
+`DROP INDEX` inside the rolled-back transaction: `dissem_revoked` (no query filters on
+`revoked_at`), `dissem_live_by_report` (same columns and predicate as the leading part of
+`dissemination_live_unique`) and the three single-column foreign-key indexes of
+`sharing_reportgroupobjectpermission` (leading columns of `report_grant_probe` and of the
+unique index; `permission_id` has one value).
+"""
     return f"""{DOCS_START}
 ## Visibility benchmark ({when})
 
-Produced by `DEBUG=1 .venv/bin/python bench/visibility.py --reports {args.reports}
---database {args.database}`; this section is rewritten on every run.
+Produced by `DEBUG=1 .venv/bin/python {command}` in {phase_text}; this section is rewritten on
+every run.
 
-**Machine:** {env["machine"]}; {env["postgres"]} ({env["settings"]}); Python {env["python"]},
-Django {env["django"]}, django-guardian {env["guardian"]}. Another process ran tests on the same
-machine, so single numbers are noisy.
+**Machine:** {env["machine"]}, load average {env["load"]} at the end of the run (another
+engineer's test runs shared the two cores, so single numbers are noisy);
+{env["postgres"]} with server defaults ({env["settings"]}); Python {env["python"]},
+Django {env["django"]}, django-guardian {env["guardian"]}.
 
 **Data:** {shape["reports"]:,} published reports ({shape["report_size"]}),
-{shape["grants"]:,} guardian group grants ({shape["grant_size"]}), {shape["disseminations"]:,}
-live Dissemination rows backing them one to one ({shape["dissemination_size"]}),
-{shape["countries"]} countries with {shape["agencies"]} agencies, {shape["agreements"]} active
-agreements: five regional agreements of nine countries (all categories), a hub country with a
-bilateral agreement with every other country (six of nine categories), four recent countries
-with the hub agreement only, and `{BIG_REFERENCE}`: one country originates a third of all reports
-and shares them with one partner country. TLP: 1% CLEAR, 49% GREEN, 40% AMBER, 10% above
-AMBER. Grants follow the rules of `sharing.dissemination` (originator agency, originator country,
-every agency for CLEAR, agreement partners), so reactivation re-grants exactly what suspension
-revoked. Visible reports per principal: {fractions}.
+{shape["grants"]:,} guardian group grants ({shape["grant_size"]}) and as many live
+Dissemination rows backing them ({shape["disseminations"]:,}, {shape["dissemination_size"]}),
+{shape["countries"]} countries with {shape["agencies"]} agencies (one auth group each),
+{shape["agreements"]} active agreements: five regional agreements of nine countries (all
+categories), a hub country with a bilateral agreement with every other country (six of nine
+categories), four recent countries with only their hub agreement, and `{BIG_REFERENCE}`: one
+country originates a third of all reports and shares them with one partner country
+({shape["big"]:,} live rows). TLP: 1% CLEAR, 49% GREEN, 40% AMBER, 10% above AMBER. Grants
+follow the rules of `sharing.dissemination` (originator agency; originator country for GREEN
+and AMBER; every agency for CLEAR; agreement partners), so reactivation re-grants exactly what
+suspension revoked. Each principal resolves to three groups (agency, country, every agency).
+Visible reports: {fractions}.
 
-**Seeding:** {marker.get("total_seconds", 0):.0f} s ({seed_text}): countries, agencies,
-memberships and agreements through the services; reports and grants with `INSERT … SELECT
-generate_series` in chunks of {CHUNK:,} report ids, with secondary indexes dropped and rebuilt
-from their migrated definitions (the schema is compared before and after), then `VACUUM
-(ANALYZE)`.
+**Seeding:** {marker.get("total_seconds", 0):.0f} s ({seed_text}). Countries, agencies,
+memberships, a partner system and the agreements go through the services; reports,
+Dissemination rows and grants are written with `INSERT … SELECT generate_series` in chunks of
+{CHUNK:,} report ids, with secondary indexes dropped and rebuilt from their migrated
+definitions (the schema is compared before and after), then `VACUUM (ANALYZE)`.
 
 **Method:** wall time around `list(Report.objects.visible_to(p).order_by("-published_at",
-"-id")[:100])` through the ORM (query, fetch and model instantiation), principals resolved
-once beforehand as in a request; five warm-up runs (two for counts and guardian), then
-{args.runs} runs ({args.count_runs} for counts), fewer for queries slower than
-{BUDGET_S / args.runs * 1000:.0f} ms (at least {MIN_RUNS}, ~{BUDGET_S:.0f} s per query; the
-`runs` column has the count); p50/p95 by nearest rank. The guardian
-baseline is `get_objects_for_user(user, "sharing.view_report", Report.objects.all(),
-accept_global_perms=False)`; it has no partner-system form. The suspension runs
-`suspend_agreement` and then `reactivate_agreement` inside one transaction that is rolled back,
-followed by `VACUUM` of the two grant tables; {args.suspend_runs} run(s). {suspension}.
-
+"-id")[:100])` through the ORM (SQL, fetch and model instantiation), principals resolved once
+beforehand as a request does; five warm-up runs (two for counts and guardian), then up to
+{args.runs} runs ({args.count_runs} for counts): queries slower than
+{BUDGET_S / args.runs * 1000:.0f} ms get fewer, at least {MIN_RUNS} (column `runs`); p50/p95
+by nearest rank. The guardian baseline is `get_objects_for_user(user, "sharing.view_report",
+Report.objects.all(), accept_global_perms=False)` with the same ordering and slice; it has no
+partner-system form. The suspension calls `suspend_agreement` and then `reactivate_agreement`
+inside one transaction that is rolled back, then `VACUUM`s the two grant tables;
+{args.suspend_runs} run(s) (about a minute each). {suspension}.
+{experiments}
 {markdown_table(rows)}
 {DOCS_END}"""
 
@@ -902,7 +1063,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
     parser.add_argument("--runs", type=int, default=50, help="timed runs per query")
     parser.add_argument("--count-runs", type=int, default=10)
-    parser.add_argument("--suspend-runs", type=int, default=3)
+    parser.add_argument("--suspend-runs", type=int, default=1)
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN (ANALYZE, BUFFERS)")
     parser.add_argument(
         "--experiments", action="store_true", help="also measure candidate indexes (then dropped)"
@@ -925,6 +1086,7 @@ def main() -> None:
         recreate_database(admin_url, args.database)
     print(f"database {args.database}: {'reused' if reuse else 'created'}")
     started = time.perf_counter()
+    phases: dict[str, float] = {}
     setup_django(url)
     if not reuse:
         world = seed_world()
@@ -943,6 +1105,7 @@ def main() -> None:
             + ", ".join(f"{k} {v:.0f} s" for k, v in timings.items())
         )
     assert marker is not None
+    phases["setup" if reuse else "seeding"] = time.perf_counter() - started
 
     from django.db import connection
 
@@ -950,21 +1113,31 @@ def main() -> None:
     principals = load_principals()
     rows: list[Row] = []
     if not args.no_reads:
+        started = time.perf_counter()
         rows += measure_reads(principals, args.runs, args.count_runs)
         print(markdown_table(rows))
-    if args.explain:
-        print(explain_first_pages(principals))
-    if args.experiments:
-        rows += measure_experiments(principals, args.runs, url, args.explain)
+        if args.explain:
+            print(explain_first_pages(principals))
+        phases["reads"] = time.perf_counter() - started
     suspension = "Suspension not measured"
     if args.suspend_runs:
+        started = time.perf_counter()
         suspension_rows, suspension = measure_suspension(principals, args.suspend_runs, url)
         rows += suspension_rows
-    table = markdown_table(rows)
+        phases["suspension"] = time.perf_counter() - started
+    if args.experiments:
+        started = time.perf_counter()
+        rows += measure_experiments(principals, args.runs, url, args.explain)
+        if args.suspend_runs:
+            for variant in SUSPENSION_VARIANTS:
+                rows += measure_suspension(principals, 1, url, variant)[0]
+        phases["experiments"] = time.perf_counter() - started
     print()
-    print(table)
+    print(markdown_table(rows))
+    print(", ".join(f"{k} {v:.0f} s" for k, v in phases.items()))
     if not args.no_docs:
-        write_docs(render_docs(rows, data_shape(), environment(), marker, suspension, args))
+        shape, env = data_shape(), environment()
+        write_docs(render_docs(rows, shape, env, marker, suspension, phases, args))
         print(f"written to {DOCS.relative_to(ROOT)}")
 
 

@@ -20,6 +20,7 @@ from sharing.models import (
     Dissemination,
     Indicator,
     Report,
+    ReportGroupObjectPermission,
     ReportVersion,
     Subscription,
 )
@@ -139,3 +140,11 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ("action", "channel", "outcome")
     search_fields = ("actor_label", "request_id", "object_ids")
     date_hierarchy = "occurred_at"
+
+
+@admin.register(ReportGroupObjectPermission)
+class ReportGroupObjectPermissionAdmin(ReadOnlyAdmin):
+    # The guardian grants behind visible_to, written only by sharing.dissemination.
+    list_display = ("content_object_id", "group", "permission")
+    list_filter = ("group",)
+    list_select_related = ("group", "permission")
