@@ -35,8 +35,8 @@ from sharing.demo import (
     NO_AGREEMENT_COUNTRY,
     PARTNER_SYSTEMS,
     ROLE_SUFFIXES,
-    username_for,
     build_plan,
+    username_for,
 )
 from sharing.models import (
     Agreement,
