@@ -431,9 +431,7 @@ SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM p)
 _REVOKE_SQL = """
 WITH v AS (
   UPDATE sharing_dissemination d SET revoked_at = %(now)s, revoke_reason = %(reason)s
-  WHERE d.agreement_id = %(agreement)s AND d.revoked_at IS NULL
-    AND d.report_id BETWEEN %(lo)s AND %(hi)s
-    {still_qualifies}
+  WHERE d.id IN ({chosen})
   RETURNING d.report_id, d.group_id
 ),
 p AS (
@@ -451,12 +449,22 @@ SELECT (SELECT count(*) FROM v), (SELECT count(*) FROM p)
 # Rows of the agreement being revoked are still live in the statement's snapshot, hence
 # "IS DISTINCT FROM": another basis (or agreement) for the same group keeps the grant.
 
-_REVOKE_ALL_SQL = _REVOKE_SQL.format(still_qualifies="")
-_STILL_QUALIFIES = (
-    f"AND NOT EXISTS (SELECT 1 FROM ({_QUALIFYING_SQL}) q"  # noqa: S608 - fixed SQL
-    " WHERE q.report_id = d.report_id AND q.country_id = d.recipient_country_id)"
+# Suspension, termination, expiry: the next chunk of live rows, straight off the partial
+# index dissem_live_by_agreement (a report-id range would make the planner scan every row).
+_REVOKE_CHUNK_SQL = _REVOKE_SQL.format(
+    chosen="SELECT id FROM sharing_dissemination WHERE agreement_id = %(agreement)s"
+    " AND revoked_at IS NULL LIMIT %(chunk)s"
 )
-_REVOKE_STALE_SQL = _REVOKE_SQL.format(still_qualifies=_STILL_QUALIFIES)
+# Amendments: the live rows of a report-id range that no longer qualify.
+_STALE_ROWS_SQL = f"""
+SELECT l.id FROM sharing_dissemination l
+WHERE l.agreement_id = %(agreement)s AND l.revoked_at IS NULL
+  AND l.report_id BETWEEN %(lo)s AND %(hi)s
+  AND NOT EXISTS (SELECT 1 FROM ({_QUALIFYING_SQL}) q
+                  WHERE q.report_id = l.report_id AND q.country_id = l.recipient_country_id)
+"""  # noqa: S608 - fixed SQL, values are parameters
+_REVOKE_STALE_SQL = _REVOKE_SQL.format(chosen=_STALE_ROWS_SQL)
+REVOKE_CHUNK = 50_000
 
 
 @dataclass
@@ -482,14 +490,14 @@ def sync_agreement(
 ) -> SyncResult:
     """Bring every grant made under `agreement` in line with its current terms, set-based.
 
-    In force: grant every qualifying report, revoke rows that no longer qualify.
-    Not in force: revoke everything granted under it. The caller holds the agreement's row
-    lock (see services) so concurrent publishes see either the old or the new terms whole.
+    Not in force: revoke everything granted under it, in chunks. In force: grant every
+    qualifying report and revoke rows that no longer qualify, in report-id batches. The
+    caller holds the agreement's row lock (see services), so concurrent publishes see either
+    the old or the new terms whole.
     """
     _require_transaction("sync_agreement()")
     now = now or timezone.now()
     terms = AgreementTerms.of(agreement)
-    in_force = terms.in_force(timezone.localdate(now))
     params: dict[str, Any] = {
         "agreement": agreement.pk,
         "permission": view_permission().pk,
@@ -497,38 +505,39 @@ def sync_agreement(
         "reason": reason[:200],
         "max_tlp": min(terms.max_tlp, COUNTRY_TLP_CEILING),
         "shares_from": terms.shares_from,
+        "chunk": REVOKE_CHUNK,
     }
+    live = Dissemination.objects.filter(agreement=agreement, revoked_at__isnull=True).count()
     result = SyncResult()
     with connection.cursor() as cursor:
-        if in_force:
-            cursor.execute(
-                "SELECT min(id), max(id) FROM sharing_report WHERE originator_country_id IN"
-                " (SELECT country_id FROM sharing_agreementparty WHERE agreement_id = %s)",
-                [agreement.pk],
-            )
-        else:
-            cursor.execute(
-                "SELECT min(report_id), max(report_id) FROM sharing_dissemination"
-                " WHERE agreement_id = %s AND revoked_at IS NULL",
-                [agreement.pk],
-            )
+        if not terms.in_force(timezone.localdate(now)):
+            total = max(1, -(-live // REVOKE_CHUNK))
+            for done in range(1, total + 1):
+                cursor.execute(_REVOKE_CHUNK_SQL, params)
+                revoked, removed = cursor.fetchone()
+                result.revoked += revoked
+                result.grants_removed += removed
+                if progress:
+                    progress(done, total)
+            return result
+        cursor.execute(
+            "SELECT min(id), max(id) FROM sharing_report WHERE originator_country_id IN"
+            " (SELECT country_id FROM sharing_agreementparty WHERE agreement_id = %s)",
+            [agreement.pk],
+        )
         lo, hi = cursor.fetchone() or (None, None)
         batches = _id_batches(lo, hi)
         for done, (start, end) in enumerate(batches, start=1):
             batch = {**params, "lo": start, "hi": end}
-            if in_force:
+            if live:
                 cursor.execute(_REVOKE_STALE_SQL, batch)
                 revoked, removed = cursor.fetchone()
-                cursor.execute(_GRANT_SQL, batch)
-                granted, added = cursor.fetchone()
-            else:
-                cursor.execute(_REVOKE_ALL_SQL, batch)
-                revoked, removed = cursor.fetchone()
-                granted = added = 0
+                result.revoked += revoked
+                result.grants_removed += removed
+            cursor.execute(_GRANT_SQL, batch)
+            granted, added = cursor.fetchone()
             result.granted += granted
-            result.revoked += revoked
             result.grants_added += added
-            result.grants_removed += removed
             if progress:
                 progress(done, len(batches))
     return result

@@ -71,7 +71,9 @@ class DisseminationBasis(models.TextChoices):
 class Dissemination(models.Model):
     """One grant of a report to a country or agency group, with its basis; revoked, not deleted."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="disseminations")
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="disseminations", db_index=False
+    )
     # The auth group holding the guardian grant (country, agency, or every agency for CLEAR).
     # Few indexes on purpose: revoking 300k rows rewrites every index entry of each row.
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="+", db_index=False)
@@ -156,7 +158,8 @@ class Dissemination(models.Model):
                 condition=models.Q(revoked_at__isnull=True),
                 name="dissem_live_by_report",
             ),
-            models.Index(fields=["revoked_at"], name="dissem_revoked"),
+            # History of one report, revoked rows included.
+            models.Index(fields=["report", "granted_at"], name="dissem_report_history"),
         ]
 
     def __str__(self) -> str:
