@@ -449,11 +449,12 @@ SELECT (SELECT count(*) FROM v), (SELECT count(*) FROM p)
 # Rows of the agreement being revoked are still live in the statement's snapshot, hence
 # "IS DISTINCT FROM": another basis (or agreement) for the same group keeps the grant.
 
-# Suspension, termination, expiry: the next chunk of live rows, straight off the partial
-# index dissem_live_by_agreement (a report-id range would make the planner scan every row).
-_REVOKE_CHUNK_SQL = _REVOKE_SQL.format(
+# Suspension, termination, expiry: every live row, in one pass over the partial index
+# dissem_live_by_agreement. (Chunks re-walk the index entries of rows already revoked in
+# this transaction, and report-id ranges lead the planner to scan every agreement's rows.)
+_REVOKE_ALL_SQL = _REVOKE_SQL.format(
     chosen="SELECT id FROM sharing_dissemination WHERE agreement_id = %(agreement)s"
-    " AND revoked_at IS NULL LIMIT %(chunk)s"
+    " AND revoked_at IS NULL"
 )
 # Amendments: the live rows of a report-id range that no longer qualify.
 _STALE_ROWS_SQL = f"""
@@ -464,7 +465,6 @@ WHERE l.agreement_id = %(agreement)s AND l.revoked_at IS NULL
                   WHERE q.report_id = l.report_id AND q.country_id = l.recipient_country_id)
 """  # noqa: S608 - fixed SQL, values are parameters
 _REVOKE_STALE_SQL = _REVOKE_SQL.format(chosen=_STALE_ROWS_SQL)
-REVOKE_CHUNK = 50_000
 
 
 @dataclass
@@ -490,7 +490,7 @@ def sync_agreement(
 ) -> SyncResult:
     """Bring every grant made under `agreement` in line with its current terms, set-based.
 
-    Not in force: revoke everything granted under it, in chunks. In force: grant every
+    Not in force: revoke everything granted under it, in one statement. In force: grant every
     qualifying report and revoke rows that no longer qualify, in report-id batches. The
     caller holds the agreement's row lock (see services), so concurrent publishes see either
     the old or the new terms whole.
@@ -505,20 +505,15 @@ def sync_agreement(
         "reason": reason[:200],
         "max_tlp": min(terms.max_tlp, COUNTRY_TLP_CEILING),
         "shares_from": terms.shares_from,
-        "chunk": REVOKE_CHUNK,
     }
-    live = Dissemination.objects.filter(agreement=agreement, revoked_at__isnull=True).count()
+    live = Dissemination.objects.filter(agreement=agreement, revoked_at__isnull=True).exists()
     result = SyncResult()
     with connection.cursor() as cursor:
         if not terms.in_force(timezone.localdate(now)):
-            total = max(1, -(-live // REVOKE_CHUNK))
-            for done in range(1, total + 1):
-                cursor.execute(_REVOKE_CHUNK_SQL, params)
-                revoked, removed = cursor.fetchone()
-                result.revoked += revoked
-                result.grants_removed += removed
-                if progress:
-                    progress(done, total)
+            cursor.execute(_REVOKE_ALL_SQL, params)
+            result.revoked, result.grants_removed = cursor.fetchone()
+            if progress:
+                progress(1, 1)
             return result
         cursor.execute(
             "SELECT min(id), max(id) FROM sharing_report WHERE originator_country_id IN"
