@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import datetime as dt
 import importlib.metadata
@@ -13,10 +14,10 @@ import platform
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from unittest import mock
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -185,7 +186,6 @@ def read_marker(admin_url: str, name: str) -> dict[str, Any] | None:
     if not comment.startswith(MARKER):
         return {}
     marker: dict[str, Any] = json.loads(comment[len(MARKER) :])
-    marker["bench"] = True
     return marker
 
 
@@ -239,7 +239,7 @@ def schema_snapshot(conn: psycopg.Connection[Any]) -> list[tuple[Any, ...]]:
     return conn.execute(SCHEMA_SQL).fetchall()
 
 
-@contextmanager
+@contextlib.contextmanager
 def secondary_indexes_dropped(conn: psycopg.Connection[Any]) -> Iterator[None]:
     """Load without secondary indexes, then rebuild them exactly as the migrations made them."""
     before = schema_snapshot(conn)
@@ -284,10 +284,6 @@ def secondary_indexes_dropped(conn: psycopg.Connection[Any]) -> Iterator[None]:
 
 def country_code(idx: int) -> str:
     return f"{chr(65 + idx // 26)}{chr(65 + idx % 26)}"
-
-
-def region_of(idx: int) -> int | None:
-    return (idx - 1) // REGION_SIZE if 1 <= idx <= REGIONS * REGION_SIZE else None
 
 
 @dataclass
@@ -551,6 +547,7 @@ class Principals:
     admin: User
     every: dict[str, User | PartnerSystem] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)  # visible reports, once measured
+    unfiltered: Row | None = None  # the unfiltered first page, once measured
 
 
 def load_principals() -> Principals:
@@ -587,7 +584,9 @@ def first_page_rows(
     pages: dict[str, Row] = {}
     for name, subject in principals.every.items():
         samples = timed(
-            lambda s=subject: list(Report.objects.visible_to(s).order_by(*order)[:PAGE]), runs, 5
+            lambda s=subject: list(Report.objects.visible_to(s).order_by(*order)[:PAGE]),  # type: ignore[misc]
+            runs,
+            5,
         )
         row = Row(
             f"first page, visible_to{label}",
@@ -610,6 +609,7 @@ def measure_reads(principals: Principals, runs: int, count_runs: int) -> list[Ro
 
     order = ("-published_at", "-id")
     unfiltered, pages = first_page_rows(principals, runs)
+    principals.unfiltered = unfiltered
     rows = [unfiltered]
     counts: dict[str, int] = {}
     for name, subject in tqdm(principals.every.items(), desc="principals", unit="principal"):
@@ -622,7 +622,7 @@ def measure_reads(principals: Principals, runs: int, count_runs: int) -> list[Ro
                 "first page, visible_to().published()",
                 name,
                 timed(
-                    lambda s=subject: list(
+                    lambda s=subject: list(  # type: ignore[misc]
                         Report.objects.visible_to(s).published().order_by(*order)[:PAGE]
                     ),
                     runs,
@@ -636,7 +636,7 @@ def measure_reads(principals: Principals, runs: int, count_runs: int) -> list[Ro
             Row(
                 "visible_to().count()",
                 name,
-                timed(lambda s=subject: Report.objects.visible_to(s).count(), count_runs, 2),
+                timed(lambda s=subject: Report.objects.visible_to(s).count(), count_runs, 2),  # type: ignore[misc]
                 visible=counts[name],
             )
         )
@@ -659,41 +659,88 @@ def measure_reads(principals: Principals, runs: int, count_runs: int) -> list[Ro
     return rows
 
 
-# Suspension variants, each applied inside the transaction that is rolled back (DDL included).
-SUSPENSION_VARIANTS: list[tuple[str, list[str]]] = [
+# Indexes no query needs: dissem_live_by_report repeats the leading columns and predicate of
+# dissemination_live_unique, nothing filters on revoked_at alone, and the single-column
+# foreign-key indexes of the grants repeat the leading columns of report_grant_probe and of the
+# unique index (permission_id has one value). Whichever of them the migrations still create
+# are dropped in the second suspension variant.
+REDUNDANT_INDEXES = (
+    "dissem_live_by_report",
+    "dissem_revoked",
+    "sharing_reportgroupobjectpermission_content_object_id_0dde91ba",
+    "sharing_reportgroupobjectpermission_group_id_00401786",
+    "sharing_reportgroupobjectpermission_permission_id_69b0c0d2",
+)
+
+
+# label, SQL run first in the transaction, attributes of sharing.dissemination replaced
+Variant = tuple[str, list[str], dict[str, str]]
+
+# The agreement's live rows picked off dissem_live_by_agreement and updated by row address, so
+# that no plan joins the whole table to the chosen ids.
+BY_CTID = (
+    "d.ctid = ANY(ARRAY(SELECT ctid FROM sharing_dissemination"
+    " WHERE agreement_id = %(agreement)s AND revoked_at IS NULL{limit}))"
+)
+
+
+def suspension_variants() -> list[Variant]:
+    """Variants applied inside the rolled-back transaction (DDL included)."""
+    from django.db import connection
+
+    from sharing import dissemination
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname = ANY(%s)"
+            " ORDER BY indexname",
+            [list(REDUNDANT_INDEXES)],
+        )
+        present = [name for (name,) in cursor.fetchall()]
     # Costs random I/O as for data held in memory (24 GB RAM here, ~3 GB of data).
-    ("random_page_cost = 1.1", ["SET LOCAL random_page_cost = 1.1"]),
-    (
-        "random_page_cost = 1.1, without unused/redundant indexes",
-        [
-            "SET LOCAL random_page_cost = 1.1",
-            "DROP INDEX dissem_revoked",
-            "DROP INDEX dissem_live_by_report",
-            "DROP INDEX sharing_reportgroupobjectpermission_content_object_id_0dde91ba",
-            "DROP INDEX sharing_reportgroupobjectpermission_group_id_00401786",
-            "DROP INDEX sharing_reportgroupobjectpermission_permission_id_69b0c0d2",
-        ],
-    ),
-]
+    cheap_io = "SET LOCAL random_page_cost = 1.1"
+    variants: list[Variant] = [("random_page_cost = 1.1", [cheap_io], {})]
+    if present:
+        variants.append(
+            (
+                f"random_page_cost = 1.1, without {', '.join(present)}",
+                [cheap_io, *(f"DROP INDEX {name}" for name in present)],
+                {},
+            )
+        )
+    # The revocation statement of the code under test, with its rows picked by ctid instead.
+    template = getattr(dissemination, "_REVOKE_SQL", "")
+    target, limit = "", ""
+    if hasattr(dissemination, "_REVOKE_ALL_SQL"):
+        target = "_REVOKE_ALL_SQL"
+    elif hasattr(dissemination, "_REVOKE_CHUNK_SQL"):
+        target, limit = "_REVOKE_CHUNK_SQL", " ORDER BY report_id LIMIT %(chunk)s"
+    if target and "d.id IN ({chosen})" in template:
+        revoke = template.replace("d.id IN ({chosen})", BY_CTID.format(limit=limit))
+        variants.append(("rows picked by ctid", [], {target: revoke}))
+    return variants
 
 
 def measure_suspension(
-    principals: Principals, runs: int, url: str, variant: tuple[str, list[str]] | None = None
+    principals: Principals, runs: int, url: str, variant: Variant | None = None
 ) -> tuple[list[Row], str]:
     """Suspend and reactivate the big agreement inside a transaction that is rolled back."""
     from django.db import connection, transaction
 
+    from sharing import dissemination
     from sharing.models import Agreement, Dissemination
     from sharing.services import reactivate_agreement, suspend_agreement
 
-    label, prelude = variant or ("", [])
+    label, prelude, patches = variant or ("", [], {})
     agreement = Agreement.objects.get(reference=BIG_REFERENCE)
     live = Dissemination.objects.filter(agreement=agreement, revoked_at__isnull=True).count()
     suspend: list[float] = []
     reactivate: list[float] = []
     detail = ""
     for run in range(runs):
-        with transaction.atomic():
+        with contextlib.ExitStack() as patched, transaction.atomic():
+            for name, value in patches.items():
+                patched.enter_context(mock.patch.object(dissemination, name, value))
             with connection.cursor() as cursor:
                 for statement in prelude:
                     cursor.execute(statement)
@@ -708,7 +755,7 @@ def measure_suspension(
                 print(f"  warning: {after.count():,} live rows after reactivation, {live:,} before")
             transaction.set_rollback(True)
         detail = (
-            f"suspension revoked {revoked.revoked:,} Dissemination rows and deleted"
+            f"Suspension revoked {revoked.revoked:,} Dissemination rows and deleted"
             f" {revoked.grants_removed:,} guardian rows; reactivation re-granted"
             f" {granted.granted:,} / {granted.grants_added:,}"
         )
@@ -745,7 +792,7 @@ def vacuum_after_rollback(url: str) -> None:
             conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
 
 
-@contextmanager
+@contextlib.contextmanager
 def schema_change(url: str, label: str, create: list[str], drop: list[str]) -> Iterator[None]:
     """Apply `create` in the bench database for the block, then `drop`; the schema must return."""
     with bulk_connection(url) as conn:
@@ -791,6 +838,17 @@ ORDER BY n.published_at DESC, n.content_object_id DESC LIMIT {PAGE}
 EXTRA_GROUPS = 49  # the hub would resolve to one group per agreement under per-agreement groups
 
 
+def has_list_order_index() -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM pg_indexes WHERE tablename = 'sharing_report'"
+            " AND indexdef LIKE '%%(published_at DESC, id DESC)'"
+        )
+        return cursor.fetchone() is not None
+
+
 def measure_experiments(principals: Principals, runs: int, url: str, explain: bool) -> list[Row]:
     from django.db.models.expressions import RawSQL
 
@@ -799,32 +857,47 @@ def measure_experiments(principals: Principals, runs: int, url: str, explain: bo
 
     order = ("-published_at", "-id")
     rows: list[Row] = []
-    with schema_change(
-        url,
-        NEWEST_FIRST,
-        [
-            "CREATE INDEX bench_newest_first ON sharing_report (published_at DESC, id DESC)",
-            "ANALYZE sharing_report",
-        ],
-        ["DROP INDEX bench_newest_first"],
-    ):
-        unfiltered, pages = first_page_rows(principals, runs, f" {NEWEST_FIRST}")
-        rows += [unfiltered, *pages.values()]
-        for name, subject in principals.every.items():
-            row = Row(
-                f"first page, visible_to().published() {NEWEST_FIRST}",
-                name,
-                visible=principals.counts.get(name),
-                samples=timed(
-                    lambda s=subject: list(
-                        Report.objects.visible_to(s).published().order_by(*order)[:PAGE]
-                    ),
-                    runs,
-                    5,
-                ),
+    migrated = has_list_order_index()
+    label = "" if migrated else f" {NEWEST_FIRST}"
+    newest_first: contextlib.AbstractContextManager[None] = (
+        contextlib.nullcontext()
+        if migrated
+        else schema_change(
+            url,
+            NEWEST_FIRST,
+            [
+                "CREATE INDEX bench_newest_first ON sharing_report (published_at DESC, id DESC)",
+                "ANALYZE sharing_report",
+            ],
+            ["DROP INDEX bench_newest_first"],
+        )
+    )
+    with newest_first:
+        if migrated:
+            # The reads above already ran with the index: their unfiltered page is the reference.
+            unfiltered = principals.unfiltered or Row(
+                "first page, Report.objects.all()",
+                "(no filter)",
+                timed(lambda: list(Report.objects.order_by(*order)[:PAGE]), runs, 5),
             )
-            row.ratio = row.p95 / unfiltered.p95
-            rows.append(row)
+        else:
+            unfiltered, pages = first_page_rows(principals, runs, label)
+            rows += [unfiltered, *pages.values()]
+            for name, subject in principals.every.items():
+                row = Row(
+                    f"first page, visible_to().published(){label}",
+                    name,
+                    visible=principals.counts.get(name),
+                    samples=timed(
+                        lambda s=subject: list(  # type: ignore[misc]
+                            Report.objects.visible_to(s).published().order_by(*order)[:PAGE]
+                        ),
+                        runs,
+                        5,
+                    ),
+                )
+                row.ratio = row.p95 / unfiltered.p95
+                rows.append(row)
         # Same visible set, 52 group ids: what the hub resolves to with a group per agreement.
         hub = copy.copy(principals.users["hub analyst"])
         real = resolve(principals.users["hub analyst"])
@@ -837,7 +910,7 @@ def measure_experiments(principals: Principals, runs: int, url: str, explain: bo
             ),
         )
         row = Row(
-            f"first page, visible_to {NEWEST_FIRST}",
+            f"first page, visible_to{label}",
             f"hub analyst, {len(real.group_ids) + EXTRA_GROUPS} groups",
             visible=principals.counts.get("hub analyst"),
             samples=timed(
@@ -849,7 +922,8 @@ def measure_experiments(principals: Principals, runs: int, url: str, explain: bo
         row.ratio = row.p95 / unfiltered.p95
         rows.append(row)
         if explain:
-            print(explain_first_pages(principals))
+            if not migrated:
+                print(explain_first_pages(principals))
             print(f"-- hub analyst, {len(real.group_ids) + EXTRA_GROUPS} groups")
             hub_page = Report.objects.visible_to(hub).order_by(*order)[:PAGE]
             print(hub_page.explain(analyze=True, buffers=True))
@@ -863,7 +937,7 @@ def measure_experiments(principals: Principals, runs: int, url: str, explain: bo
                 name,
                 visible=principals.counts.get(name),
                 samples=timed(
-                    lambda ids=ids: list(Report.objects.filter(id__in=ids).order_by(*order)[:PAGE]),
+                    lambda ids=ids: list(Report.objects.filter(id__in=ids).order_by(*order)[:PAGE]),  # type: ignore[misc]
                     runs,
                     5,
                 ),
@@ -929,6 +1003,24 @@ def data_shape() -> dict[str, Any]:
     return dict(zip(keys, row, strict=True))
 
 
+def git_commit() -> str:
+    """The checked-out commit, read from .git without running git."""
+    git = ROOT / ".git"
+    try:
+        head = (git / "HEAD").read_text().strip()
+        if not head.startswith("ref: "):
+            return head[:12]
+        ref = head.removeprefix("ref: ")
+        if (git / ref).exists():
+            return (git / ref).read_text().strip()[:12]
+        for line in (git / "packed-refs").read_text().splitlines():
+            if line.endswith(" " + ref):
+                return line.split()[0][:12]
+    except OSError:
+        pass
+    return "unknown"
+
+
 def environment() -> dict[str, str]:
     import django
     from django.db import connection
@@ -955,6 +1047,7 @@ def environment() -> dict[str, str]:
         "django": django.get_version(),
         "guardian": importlib.metadata.version("django-guardian"),
         "load": ", ".join(f"{load:.1f}" for load in os.getloadavg()),
+        "commit": git_commit(),
     }
 
 
@@ -980,29 +1073,31 @@ def render_docs(
     experiments = ""
     if args.experiments:
         experiments = f"""
-**Experiments** (`--experiments`; created in the bench database for the measurement and
-dropped again, the schema is compared afterwards): `{NEWEST_FIRST}` is
-`CREATE INDEX … ON sharing_report (published_at DESC, id DESC)`, the list order of
-`Meta.ordering`; the "hub analyst, 52 groups" row runs the same query with 49 extra group ids
-that hold no grants (what the hub would resolve to with one group per agreement).
-`{GRANT_ORDER}` copies `published_at` into a side table of the grants with an index
-`(group_id, permission_id, published_at DESC, content_object_id DESC)` and takes the newest
-100 grants of each of the principal's groups (`LATERAL … LIMIT 100`), then the 100 newest
-distinct reports of those. The suspension variants run `SET LOCAL random_page_cost = 1.1` and
-`DROP INDEX` inside the rolled-back transaction: `dissem_revoked` (no query filters on
-`revoked_at`), `dissem_live_by_report` (same columns and predicate as the leading part of
-`dissemination_live_unique`) and the three single-column foreign-key indexes of
-`sharing_reportgroupobjectpermission` (leading columns of `report_grant_probe` and of the
-unique index; `permission_id` has one value).
+**Experiments** (`--experiments`; schema changes are made in the bench database for the
+measurement and undone, and the schema is compared afterwards). When the migrations do not
+create an index in list order, `{NEWEST_FIRST}` adds `CREATE INDEX … ON sharing_report
+(published_at DESC, id DESC)` for the first-page rows so marked. "hub analyst, 52 groups" runs
+the hub's query with 49 extra group ids that hold no grants: what the hub would resolve to with
+one group per agreement. `{GRANT_ORDER}` copies `published_at` into a side table of the grants
+with an index `(group_id, permission_id, published_at DESC, content_object_id DESC)` and pages
+from the newest 100 grants of each of the principal's groups (`LATERAL … LIMIT 100`), then the
+100 newest distinct reports of those. The suspension variants run inside the rolled-back
+transaction: `SET LOCAL random_page_cost = 1.1`, then also `DROP INDEX` of those of
+{", ".join(f"`{name}`" for name in REDUNDANT_INDEXES[:2])} and the single-column foreign-key
+indexes of the grants that the migrations still create (named in the row); "rows picked by
+ctid" runs the code's revocation statement with `d.id IN (SELECT id FROM sharing_dissemination
+WHERE agreement_id = … AND revoked_at IS NULL …)` replaced by `d.ctid = ANY(ARRAY(SELECT ctid …
+same condition …))`.
 """
     return f"""{DOCS_START}
 ## Visibility benchmark ({when})
 
-Produced by `DEBUG=1 .venv/bin/python {command}` in {phase_text}; this section is rewritten on
-every run.
+Produced by `DEBUG=1 .venv/bin/python {command}` at commit `{env["commit"]}` (plus any
+uncommitted changes in the tree) in {phase_text}; this section is rewritten on every run.
 
-**Machine:** {env["machine"]}, load average {env["load"]} at the end of the run (another
-engineer's test runs shared the two cores, so single numbers are noisy);
+**Machine:** {env["machine"]}; load average (1, 5, 15 min) {env["load_start"]} at the start
+and {env["load"]} at the end of the run (another engineer's tests share the two cores, so
+single numbers are noisy);
 {env["postgres"]} with server defaults ({env["settings"]}); Python {env["python"]},
 Django {env["django"]}, django-guardian {env["guardian"]}.
 
@@ -1035,7 +1130,7 @@ by nearest rank. The guardian baseline is `get_objects_for_user(user, "sharing.v
 Report.objects.all(), accept_global_perms=False)` with the same ordering and slice; it has no
 partner-system form. The suspension calls `suspend_agreement` and then `reactivate_agreement`
 inside one transaction that is rolled back, then `VACUUM`s the two grant tables;
-{args.suspend_runs} run(s) (about a minute each). {suspension}.
+{args.suspend_runs} run(s) (one to two minutes each). {suspension}.
 {experiments}
 {markdown_table(rows)}
 {DOCS_END}"""
@@ -1085,6 +1180,7 @@ def main() -> None:
     if not reuse:
         recreate_database(admin_url, args.database)
     print(f"database {args.database}: {'reused' if reuse else 'created'}")
+    load_at_start = ", ".join(f"{load:.1f}" for load in os.getloadavg())
     started = time.perf_counter()
     phases: dict[str, float] = {}
     setup_django(url)
@@ -1129,7 +1225,7 @@ def main() -> None:
         started = time.perf_counter()
         rows += measure_experiments(principals, args.runs, url, args.explain)
         if args.suspend_runs:
-            for variant in SUSPENSION_VARIANTS:
+            for variant in suspension_variants():
                 rows += measure_suspension(principals, 1, url, variant)[0]
         phases["experiments"] = time.perf_counter() - started
     print()
@@ -1137,6 +1233,7 @@ def main() -> None:
     print(", ".join(f"{k} {v:.0f} s" for k, v in phases.items()))
     if not args.no_docs:
         shape, env = data_shape(), environment()
+        env["load_start"] = load_at_start
         write_docs(render_docs(rows, shape, env, marker, suspension, phases, args))
         print(f"written to {DOCS.relative_to(ROOT)}")
 

@@ -431,7 +431,7 @@ SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM p)
 _REVOKE_SQL = """
 WITH v AS (
   UPDATE sharing_dissemination d SET revoked_at = %(now)s, revoke_reason = %(reason)s
-  WHERE d.id IN ({chosen})
+  WHERE {rows}
   RETURNING d.report_id, d.group_id
 ),
 p AS (
@@ -453,8 +453,11 @@ SELECT (SELECT count(*) FROM v), (SELECT count(*) FROM p)
 # dissem_live_by_agreement. (Chunks re-walk the index entries of rows already revoked in
 # this transaction, and report-id ranges lead the planner to scan every agreement's rows.)
 _REVOKE_ALL_SQL = _REVOKE_SQL.format(
-    chosen="SELECT id FROM sharing_dissemination WHERE agreement_id = %(agreement)s"
-    " AND revoked_at IS NULL"
+    # Rows addressed by physical location: `id IN (…)` made the planner hash-join a full scan
+    # of the table (43 s -> 16.6 s at 306k rows). Safe because every writer of these rows
+    # holds this agreement's lock, so none of them moves during the statement.
+    rows="d.ctid = ANY(ARRAY(SELECT ctid FROM sharing_dissemination"
+    " WHERE agreement_id = %(agreement)s AND revoked_at IS NULL))"
 )
 # Amendments: the live rows of a report-id range that no longer qualify.
 _STALE_ROWS_SQL = f"""
@@ -464,7 +467,7 @@ WHERE l.agreement_id = %(agreement)s AND l.revoked_at IS NULL
   AND NOT EXISTS (SELECT 1 FROM ({_QUALIFYING_SQL}) q
                   WHERE q.report_id = l.report_id AND q.country_id = l.recipient_country_id)
 """  # noqa: S608 - fixed SQL, values are parameters
-_REVOKE_STALE_SQL = _REVOKE_SQL.format(chosen=_STALE_ROWS_SQL)
+_REVOKE_STALE_SQL = _REVOKE_SQL.format(rows=f"d.id IN ({_STALE_ROWS_SQL})")
 
 
 @dataclass

@@ -139,7 +139,8 @@ class Dissemination(models.Model):
                 | models.Q(revoked_at__gte=models.F("granted_at")),
                 name="dissemination_revoked_after_granted",
             ),
-            # At most one live row per (report, group, basis, agreement, access request).
+            # At most one live row per (report, group, basis, agreement, access request); also
+            # the index for "live rows of a report (and group)".
             models.UniqueConstraint(
                 fields=["report", "group", "basis", "agreement", "access_request"],
                 condition=models.Q(revoked_at__isnull=True),
@@ -152,11 +153,6 @@ class Dissemination(models.Model):
                 fields=["agreement", "report"],
                 condition=models.Q(revoked_at__isnull=True),
                 name="dissem_live_by_agreement",
-            ),
-            models.Index(
-                fields=["report", "group"],
-                condition=models.Q(revoked_at__isnull=True),
-                name="dissem_live_by_report",
             ),
             # History of one report, revoked rows included.
             models.Index(fields=["report", "granted_at"], name="dissem_report_history"),
