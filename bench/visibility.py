@@ -1096,7 +1096,7 @@ Produced by `DEBUG=1 .venv/bin/python {command}` at commit `{env["commit"]}` (pl
 uncommitted changes in the tree) in {phase_text}; this section is rewritten on every run.
 
 **Machine:** {env["machine"]}; load average (1, 5, 15 min) {env["load_start"]} at the start
-and {env["load"]} at the end of the run (another engineer's tests share the two cores, so
+and {env["load"]} at the end of the run (concurrent test runs share the two cores, so
 single numbers are noisy);
 {env["postgres"]} with server defaults ({env["settings"]}); Python {env["python"]},
 Django {env["django"]}, django-guardian {env["guardian"]}.
