@@ -9,7 +9,6 @@ from collections.abc import Callable
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,19 +25,9 @@ from sharing.models import (
     Tlp,
 )
 from sharing.tasks import apply_agreement_calendar
-from tests.conftest import PASSWORD
+from tests.helpers import sees, signed_in
 
 Publish = Callable[..., Report]
-
-
-def sees(user: User, report: Report) -> bool:
-    return Report.objects.visible_to(user).filter(pk=report.pk).exists()
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def test_suspension_denies_the_partners_next_request(

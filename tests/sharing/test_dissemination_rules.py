@@ -18,12 +18,9 @@ from sharing.models import (
     Report,
     Tlp,
 )
+from tests.helpers import sees
 
 Publish = Callable[..., Report]
-
-
-def sees(user: User, report: Report) -> bool:
-    return Report.objects.visible_to(user).filter(pk=report.pk).exists()
 
 
 def test_tlp_clear_goes_to_every_agency_even_without_agreement(

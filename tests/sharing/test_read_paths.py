@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agencies.models import User
 from sharing.models import Agreement, AuditAction, AuditEvent, Report, Tlp
-from tests.conftest import PASSWORD
+from tests.helpers import signed_in
 
 Publish = Callable[..., Report]
 
@@ -32,12 +32,6 @@ def report_routes() -> list[str]:
         for _, entry in _patterns(get_resolver())
         if entry.name and "report_uuid" in entry.pattern.regex.groupindex
     )
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def test_the_walk_finds_the_report_pages() -> None:

@@ -1,0 +1,20 @@
+"""Small assertions shared by the tests."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from agencies.models import User
+from sharing.models import Report
+from tests.conftest import PASSWORD
+
+
+def sees(user: User, report: Report) -> bool:
+    """Whether `user` may see `report` (through the one read path)."""
+    return Report.objects.visible_to(user).filter(pk=report.pk).exists()
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
