@@ -6,16 +6,20 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from guardian.admin import GuardedModelAdmin
 
+from sharing import audit
 from sharing.models import (
     AccessRequest,
     Agreement,
     Alert,
     AlertDelivery,
     Attachment,
+    AuditAction,
+    AuditChannel,
     AuditEvent,
+    AuditOutcome,
     Category,
     Dissemination,
     Indicator,
@@ -24,6 +28,7 @@ from sharing.models import (
     ReportVersion,
     Subscription,
 )
+from sharing.web import request_context
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -74,6 +79,27 @@ class ReportAdmin(GuardedModelAdmin, ReadOnlyAdmin):  # type: ignore[misc]
     def get_queryset(self, request: HttpRequest) -> QuerySet[Report]:
         # Portal admins are bound by need-to-know too.
         return super().get_queryset(request).visible_to(request.user)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        report = self.get_object(request, object_id)
+        context = request_context(request, AuditChannel.ADMIN)
+        if report is None:
+            audit.record(
+                request.user,  # type: ignore[arg-type]
+                AuditAction.ACCESS_DENIED,
+                context=context,
+                outcome=AuditOutcome.DENIED,
+                details={"report_id": object_id, "path": request.path},
+            )
+        else:
+            audit.record(request.user, AuditAction.REPORT_VIEWED, [report], context=context)  # type: ignore[arg-type]
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(ReportVersion)

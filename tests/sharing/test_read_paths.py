@@ -90,6 +90,8 @@ def test_admin_report_pages_apply_need_to_know_to_staff(
     assert report.title not in listing.content.decode()
     detail = client.get(reverse("admin:sharing_report_change", args=[report.pk]), follow=True)
     assert report.title not in detail.content.decode()
+    denied = AuditEvent.objects.get(action=AuditAction.ACCESS_DENIED, actor_user=portal_admin)
+    assert denied.channel == "admin" and denied.details["report_id"] == str(report.pk)
 
 
 def test_report_list_query_count_does_not_grow_with_the_page(
