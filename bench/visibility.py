@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from unittest import mock
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -673,22 +672,13 @@ REDUNDANT_INDEXES = (
 )
 
 
-# label, SQL run first in the transaction, attributes of sharing.dissemination replaced
-Variant = tuple[str, list[str], dict[str, str]]
-
-# The agreement's live rows picked off dissem_live_by_agreement and updated by row address, so
-# that no plan joins the whole table to the chosen ids.
-BY_CTID = (
-    "d.ctid = ANY(ARRAY(SELECT ctid FROM sharing_dissemination"
-    " WHERE agreement_id = %(agreement)s AND revoked_at IS NULL{limit}))"
-)
+# label, SQL run first in the rolled-back transaction
+Variant = tuple[str, list[str]]
 
 
 def suspension_variants() -> list[Variant]:
     """Variants applied inside the rolled-back transaction (DDL included)."""
     from django.db import connection
-
-    from sharing import dissemination
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -699,25 +689,14 @@ def suspension_variants() -> list[Variant]:
         present = [name for (name,) in cursor.fetchall()]
     # Costs random I/O as for data held in memory (24 GB RAM here, ~3 GB of data).
     cheap_io = "SET LOCAL random_page_cost = 1.1"
-    variants: list[Variant] = [("random_page_cost = 1.1", [cheap_io], {})]
+    variants: list[Variant] = [("random_page_cost = 1.1", [cheap_io])]
     if present:
         variants.append(
             (
                 f"random_page_cost = 1.1, without {', '.join(present)}",
                 [cheap_io, *(f"DROP INDEX {name}" for name in present)],
-                {},
             )
         )
-    # The revocation statement of the code under test, with its rows picked by ctid instead.
-    template = getattr(dissemination, "_REVOKE_SQL", "")
-    target, limit = "", ""
-    if hasattr(dissemination, "_REVOKE_ALL_SQL"):
-        target = "_REVOKE_ALL_SQL"
-    elif hasattr(dissemination, "_REVOKE_CHUNK_SQL"):
-        target, limit = "_REVOKE_CHUNK_SQL", " ORDER BY report_id LIMIT %(chunk)s"
-    if target and "d.id IN ({chosen})" in template:
-        revoke = template.replace("d.id IN ({chosen})", BY_CTID.format(limit=limit))
-        variants.append(("rows picked by ctid", [], {target: revoke}))
     return variants
 
 
@@ -727,20 +706,17 @@ def measure_suspension(
     """Suspend and reactivate the big agreement inside a transaction that is rolled back."""
     from django.db import connection, transaction
 
-    from sharing import dissemination
     from sharing.models import Agreement, Dissemination
     from sharing.services import reactivate_agreement, suspend_agreement
 
-    label, prelude, patches = variant or ("", [], {})
+    label, prelude = variant or ("", [])
     agreement = Agreement.objects.get(reference=BIG_REFERENCE)
     live = Dissemination.objects.filter(agreement=agreement, revoked_at__isnull=True).count()
     suspend: list[float] = []
     reactivate: list[float] = []
     detail = ""
     for run in range(runs):
-        with contextlib.ExitStack() as patched, transaction.atomic():
-            for name, value in patches.items():
-                patched.enter_context(mock.patch.object(dissemination, name, value))
+        with transaction.atomic():
             with connection.cursor() as cursor:
                 for statement in prelude:
                     cursor.execute(statement)

@@ -36,10 +36,6 @@ class Principal:
     group_ids: tuple[int, ...]
     view_permission_id: int | None
 
-    @property
-    def sees_nothing(self) -> bool:
-        return not self.group_ids or self.view_permission_id is None
-
 
 NOBODY = Principal(agency_id=None, country_id=None, group_ids=(), view_permission_id=None)
 

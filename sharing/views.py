@@ -101,8 +101,15 @@ def report_detail(request: HttpRequest, report_uuid: Any) -> HttpResponse:
 
 
 def _describe(recipients: Any) -> list[str]:
-    countries = dict(Country.objects.values_list("id", "name"))
-    agencies = {a.pk: str(a) for a in Agency.objects.select_related("country")}
+    countries = dict(
+        Country.objects.filter(id__in={r.country_id for r in recipients}).values_list("id", "name")
+    )
+    agencies = {
+        a.pk: str(a)
+        for a in Agency.objects.select_related("country").filter(
+            id__in={r.agency_id for r in recipients}
+        )
+    }
     lines = []
     for r in sorted(recipients):
         who = (

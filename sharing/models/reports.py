@@ -37,7 +37,7 @@ class ReportQuerySet(models.QuerySet["Report"]):
         from sharing.principals import resolve
 
         principal = resolve(subject)
-        if principal.sees_nothing or principal.view_permission_id is None:
+        if not principal.group_ids or principal.view_permission_id is None:
             return self.none()
         grants = ReportGroupObjectPermission.objects.filter(
             permission_id=principal.view_permission_id, group_id__in=principal.group_ids

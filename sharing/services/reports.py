@@ -147,7 +147,12 @@ def publish_report(
     report: Report, *, actor: User, context: RequestContext = SYSTEM
 ) -> AudienceChange:
     """Draft -> published; grants and Dissemination rows are written in this transaction."""
-    report = Report.objects.select_for_update().get(pk=report.pk)
+    # Prefetched once: the version snapshot and the audience both read them.
+    report = (
+        Report.objects.select_for_update()
+        .prefetch_related("rel_to", "recipients")
+        .get(pk=report.pk)
+    )
     _require_originator(report, actor)
     if report.state != ReportState.DRAFT:
         raise ValidationError(f"Only drafts can be published; this report is {report.state}.")
