@@ -26,6 +26,7 @@ from sharing.models import (
     NO_ONWARD_DISSEMINATION,
     AccessRequestState,
     Agreement,
+    AgreementParty,
     AgreementState,
     Dissemination,
     DisseminationBasis,
@@ -273,15 +274,25 @@ def agreements_of(country_id: int, *, lock: bool) -> list[AgreementTerms]:
 
 
 def _groups_for(recipients: Iterable[Recipient]) -> dict[Recipient, int]:
+    """The group holding each recipient's grant: agreement shares go to the party's group."""
     recipients = list(recipients)
-    country_ids = {r.country_id for r in recipients if r.country_id}
+    shared = [r for r in recipients if r.agreement_id]
+    country_ids = {r.country_id for r in recipients if r.country_id and not r.agreement_id}
     agency_ids = {r.agency_id for r in recipients if r.agency_id}
     country_groups = dict(Country.objects.filter(id__in=country_ids).values_list("id", "group_id"))
     agency_groups = dict(Agency.objects.filter(id__in=agency_ids).values_list("id", "group_id"))
+    party_groups = {
+        (agreement, country): group
+        for agreement, country, group in AgreementParty.objects.filter(
+            agreement_id__in={r.agreement_id for r in shared}
+        ).values_list("agreement_id", "country_id", "group_id")
+    }
     every = every_agency_group().pk if any(r.basis == "tlp_clear" for r in recipients) else None
     groups: dict[Recipient, int] = {}
     for r in recipients:
-        if r.agency_id:
+        if r.agreement_id:
+            groups[r] = party_groups[r.agreement_id, r.country_id]
+        elif r.agency_id:
             groups[r] = agency_groups[r.agency_id]
         elif r.country_id:
             groups[r] = country_groups[r.country_id]
@@ -328,6 +339,7 @@ def apply_audience(
     to_revoke = sorted(live_rows.keys() - audience, key=repr)
     permission = view_permission()
     groups = _groups_for(to_grant)
+    listed_at = report.published_at if report.state == ReportState.PUBLISHED else None
     if to_grant:
         Dissemination.objects.bulk_create(
             Dissemination(
@@ -346,7 +358,10 @@ def apply_audience(
         ReportGroupObjectPermission.objects.bulk_create(
             [
                 ReportGroupObjectPermission(
-                    content_object=report, permission=permission, group_id=group_id
+                    content_object=report,
+                    permission=permission,
+                    group_id=group_id,
+                    published_at=listed_at,
                 )
                 for group_id in set(groups.values())
             ],
@@ -358,6 +373,11 @@ def apply_audience(
             revoked_at=now, revoke_reason=reason[:200]
         )
         _delete_orphan_grants(report.pk, {row.group_id for row in rows}, permission.pk)
+    # Grants kept from before (the originator's draft grant, say) follow publication and
+    # retraction, so list pages read from the grants see the report exactly while published.
+    ReportGroupObjectPermission.objects.filter(content_object_id=report.pk).exclude(
+        published_at=listed_at
+    ).update(published_at=listed_at)
     return AudienceChange(granted=to_grant, revoked=to_revoke)
 
 
@@ -392,13 +412,13 @@ def preview_audience(report: Report, *, today: dt.date | None = None) -> set[Rec
 
 
 _QUALIFYING_SQL = """
-SELECT r.id AS report_id, c.id AS country_id, c.group_id AS group_id
+SELECT r.id AS report_id, pp.country_id AS country_id, pp.group_id AS group_id,
+       r.published_at AS published_at
 FROM sharing_report r
 JOIN sharing_agreementparty po
   ON po.agreement_id = %(agreement)s AND po.country_id = r.originator_country_id
 JOIN sharing_agreementparty pp
   ON pp.agreement_id = %(agreement)s AND pp.country_id <> r.originator_country_id
-JOIN agencies_country c ON c.id = pp.country_id
 WHERE r.state = 'published'
   AND r.id BETWEEN %(lo)s AND %(hi)s
   AND r.tlp BETWEEN 1 AND %(max_tlp)s
@@ -407,7 +427,7 @@ WHERE r.state = 'published'
       SELECT category_id FROM sharing_agreement_categories WHERE agreement_id = %(agreement)s)
   AND (NOT EXISTS (SELECT 1 FROM sharing_report_rel_to x WHERE x.report_id = r.id)
        OR EXISTS (SELECT 1 FROM sharing_report_rel_to x
-                  WHERE x.report_id = r.id AND x.country_id = c.id))
+                  WHERE x.report_id = r.id AND x.country_id = pp.country_id))
 """
 
 _GRANT_SQL = f"""
@@ -420,46 +440,17 @@ d AS (
   RETURNING 1
 ),
 p AS (
-  INSERT INTO sharing_reportgroupobjectpermission (permission_id, group_id, content_object_id)
-  SELECT %(permission)s, group_id, report_id FROM q
+  INSERT INTO sharing_reportgroupobjectpermission
+      (permission_id, group_id, content_object_id, published_at)
+  SELECT %(permission)s, group_id, report_id, published_at FROM q
   ON CONFLICT DO NOTHING
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM p)
 """  # noqa: S608 - fixed SQL, values are parameters
 
-_REVOKE_SQL = """
-WITH v AS (
-  UPDATE sharing_dissemination d SET revoked_at = %(now)s, revoke_reason = %(reason)s
-  WHERE {rows}
-  RETURNING d.report_id, d.group_id
-),
-p AS (
-  DELETE FROM sharing_reportgroupobjectpermission g USING v
-  WHERE g.content_object_id = v.report_id AND g.group_id = v.group_id
-    AND g.permission_id = %(permission)s
-    AND NOT EXISTS (
-      SELECT 1 FROM sharing_dissemination o
-      WHERE o.report_id = v.report_id AND o.group_id = v.group_id AND o.revoked_at IS NULL
-        AND o.agreement_id IS DISTINCT FROM %(agreement)s)
-  RETURNING 1
-)
-SELECT (SELECT count(*) FROM v), (SELECT count(*) FROM p)
-"""
-# Rows of the agreement being revoked are still live in the statement's snapshot, hence
-# "IS DISTINCT FROM": another basis (or agreement) for the same group keeps the grant.
-
-# Suspension, termination, expiry: every live row, in one pass over the partial index
-# dissem_live_by_agreement. (Chunks re-walk the index entries of rows already revoked in
-# this transaction, and report-id ranges lead the planner to scan every agreement's rows.)
-_REVOKE_ALL_SQL = _REVOKE_SQL.format(
-    # Rows addressed by physical location: `id IN (…)` made the planner hash-join a full scan
-    # of the table (43 s -> 16.6 s at 306k rows). Safe because every writer of these rows
-    # holds this agreement's lock, so none of them moves during the statement.
-    rows="d.ctid = ANY(ARRAY(SELECT ctid FROM sharing_dissemination"
-    " WHERE agreement_id = %(agreement)s AND revoked_at IS NULL))"
-)
-# Amendments: the live rows of a report-id range that no longer qualify.
+# Amendments: the live rows of a report-id range that no longer qualify, and their grants
+# (a party's group holds grants of its agreement only, so no other basis can need them).
 _STALE_ROWS_SQL = f"""
 SELECT l.id FROM sharing_dissemination l
 WHERE l.agreement_id = %(agreement)s AND l.revoked_at IS NULL
@@ -467,7 +458,20 @@ WHERE l.agreement_id = %(agreement)s AND l.revoked_at IS NULL
   AND NOT EXISTS (SELECT 1 FROM ({_QUALIFYING_SQL}) q
                   WHERE q.report_id = l.report_id AND q.country_id = l.recipient_country_id)
 """  # noqa: S608 - fixed SQL, values are parameters
-_REVOKE_STALE_SQL = _REVOKE_SQL.format(rows=f"d.id IN ({_STALE_ROWS_SQL})")
+_REVOKE_STALE_SQL = f"""
+WITH v AS (
+  UPDATE sharing_dissemination d SET revoked_at = %(now)s, revoke_reason = %(reason)s
+  WHERE d.id IN ({_STALE_ROWS_SQL})
+  RETURNING d.report_id, d.group_id
+),
+p AS (
+  DELETE FROM sharing_reportgroupobjectpermission g USING v
+  WHERE g.content_object_id = v.report_id AND g.group_id = v.group_id
+    AND g.permission_id = %(permission)s
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM v), (SELECT count(*) FROM p)
+"""  # noqa: S608 - fixed SQL, values are parameters
 
 
 @dataclass
@@ -491,16 +495,17 @@ def sync_agreement(
     now: dt.datetime | None = None,
     progress: Progress | None = None,
 ) -> SyncResult:
-    """Bring every grant made under `agreement` in line with its current terms, set-based.
+    """Grant every report qualifying under an agreement in force, revoke what no longer does.
 
-    Not in force: revoke everything granted under it, in one statement. In force: grant every
-    qualifying report and revoke rows that no longer qualify, in report-id batches. The
-    caller holds the agreement's row lock (see services), so concurrent publishes see either
-    the old or the new terms whole.
+    Set-based, in report-id batches. The caller holds the agreement's row lock (see
+    services), so concurrent publishes see either the old or the new terms whole, and has
+    settled what an earlier end of enforcement left (`settle_agreement`).
     """
     _require_transaction("sync_agreement()")
     now = now or timezone.now()
     terms = AgreementTerms.of(agreement)
+    if not terms.in_force(timezone.localdate(now)):
+        raise ValueError(f"agreement {terms.reference} is not in force; settle it instead")
     params: dict[str, Any] = {
         "agreement": agreement.pk,
         "permission": view_permission().pk,
@@ -512,12 +517,6 @@ def sync_agreement(
     live = Dissemination.objects.filter(agreement=agreement, revoked_at__isnull=True).exists()
     result = SyncResult()
     with connection.cursor() as cursor:
-        if not terms.in_force(timezone.localdate(now)):
-            cursor.execute(_REVOKE_ALL_SQL, params)
-            result.revoked, result.grants_removed = cursor.fetchone()
-            if progress:
-                progress(1, 1)
-            return result
         cursor.execute(
             "SELECT min(id), max(id) FROM sharing_report WHERE originator_country_id IN"
             " (SELECT country_id FROM sharing_agreementparty WHERE agreement_id = %s)",
@@ -539,6 +538,111 @@ def sync_agreement(
             if progress:
                 progress(done, len(batches))
     return result
+
+
+# --------------------------------------------------------------------------------------------
+# Settling an agreement that stopped being in force
+
+SETTLE_BATCH = 25_000  # rows per statement and per transaction when settling in the background
+_LOCK_NAMESPACE = 0x42_49_58  # first key of the per-agreement advisory lock
+
+# Rows addressed by physical location: `id IN (…)` made the planner hash-join a full scan of
+# the table; the partial index dissem_live_by_agreement yields the addresses directly.
+_SETTLE_RECORDS_SQL = """
+UPDATE sharing_dissemination d SET revoked_at = %(since)s, revoke_reason = %(reason)s
+WHERE d.ctid = ANY(ARRAY(SELECT ctid FROM sharing_dissemination
+                         WHERE agreement_id = %(agreement)s AND revoked_at IS NULL
+                         LIMIT %(batch)s))
+  AND d.agreement_id = %(agreement)s AND d.revoked_at IS NULL
+"""
+_SETTLE_GRANTS_SQL = """
+DELETE FROM sharing_reportgroupobjectpermission g
+WHERE g.ctid = ANY(ARRAY(SELECT ctid FROM sharing_reportgroupobjectpermission
+                         WHERE group_id = ANY(%(groups)s) AND permission_id = %(permission)s
+                         LIMIT %(batch)s))
+  AND g.group_id = ANY(%(groups)s)
+"""
+
+
+def lock_agreement_settlement(agreement_id: int) -> None:
+    """Serialise settlement with the agreement's services (transaction-scoped lock).
+
+    Services take it before the agreement's row lock, and settlement takes it first too, so
+    the two locks are always taken in the same order.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_NAMESPACE, agreement_id])
+
+
+@dataclass
+class Settlement:
+    since: dt.datetime
+    revoked: int = 0  # Dissemination rows given revoked_at = since
+    grants_removed: int = 0  # guardian rows deleted from the agreement's party groups
+
+
+def _run_batches(sql: str, params: dict[str, Any], progress: Progress | None, total: int) -> int:
+    done = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            count = cursor.rowcount
+        done += count
+        if progress:
+            progress(done, max(total, done))
+        if count < params["batch"]:
+            return done
+
+
+def settle_agreement(
+    agreement_id: int,
+    *,
+    batch: int = SETTLE_BATCH,
+    progress: Progress | None = None,
+    on_settled: Callable[[Agreement, Settlement], None] | None = None,
+) -> Settlement | None:
+    """Revoke the record and remove the grants an agreement left when it stopped being in force.
+
+    Access ended when the agreement left force (its party groups no longer resolve); this
+    writes `revoked_at` = that instant on every live row made under it and deletes the grants
+    of its party groups, in batches of `batch` rows, each in its own transaction unless the
+    caller's transaction encloses them. `on_settled` runs in the transaction that clears
+    `unsettled_since`. Returns None when there was nothing to settle.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, agreement_id])
+    try:
+        agreement = Agreement.objects.filter(pk=agreement_id).first()
+        if agreement is None or agreement.unsettled_since is None:
+            return None  # settled already, or in force again (a constraint forbids both)
+        settlement = Settlement(since=agreement.unsettled_since)
+        live = Dissemination.objects.filter(agreement_id=agreement_id, revoked_at__isnull=True)
+        groups = set(live.values_list("group_id", flat=True).distinct())
+        groups |= set(
+            AgreementParty.objects.filter(agreement_id=agreement_id).values_list(
+                "group_id", flat=True
+            )
+        )
+        params = {
+            "agreement": agreement_id,
+            "since": settlement.since,
+            "reason": f"agreement {AgreementState(agreement.state).label.lower()}",
+            "batch": batch,
+            "groups": sorted(groups),
+            "permission": view_permission().pk,
+        }
+        settlement.revoked = _run_batches(_SETTLE_RECORDS_SQL, params, progress, live.count())
+        settlement.grants_removed = _run_batches(_SETTLE_GRANTS_SQL, params, progress, 0)
+        with transaction.atomic():
+            cleared = Agreement.objects.filter(
+                pk=agreement_id, unsettled_since=settlement.since
+            ).update(unsettled_since=None)
+            if cleared and on_settled is not None:
+                on_settled(agreement, settlement)
+        return settlement
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, agreement_id])
 
 
 # --------------------------------------------------------------------------------------------
@@ -584,6 +688,12 @@ def explain_visibility(report: Report, target: Country | Agency) -> Explanation:
     else:
         groups = [target.group_id, every_agency_group().pk]
         country = target
+    # As sharing.principals resolves them: rows under an agreement no longer in force are
+    # denied from that instant, before settlement gives them their revoked_at.
+    in_force = Agreement.objects.in_force_on(timezone.localdate()).filter(enforced=True)
+    groups += AgreementParty.objects.filter(country=country, agreement__in=in_force).values_list(
+        "group_id", flat=True
+    )
     live = (
         report.disseminations.filter(revoked_at__isnull=True, group_id__in=groups)
         .select_related("recipient_country", "recipient_agency", "agreement", "forwarded_by")

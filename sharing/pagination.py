@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 
@@ -38,13 +39,22 @@ class Page:
     next_cursor: str | None
 
 
-def newest_first(queryset: ReportQuerySet, cursor: str | None, size: int) -> Page:
-    """Reports by (published_at, id) descending, `size` per page, after `cursor`."""
-    queryset = queryset.order_by("-published_at", "-id")
-    if cursor:
-        when, pk = decode_cursor(cursor)
+def newest_first(
+    queryset: ReportQuerySet, cursor: str | None, size: int, *, visible_to: Any = None
+) -> Page:
+    """Reports by (published_at, id) descending, `size` per page, after `cursor`.
+
+    With `visible_to` (a user or partner system), the page holds the published reports that
+    principal may see, read from its grants in list order (`ReportQuerySet.newest_visible`);
+    without it, `queryset` must already be narrowed by `visible_to()`.
+    """
+    before = decode_cursor(cursor) if cursor else None
+    if visible_to is not None:
+        queryset = queryset.newest_visible(visible_to, size + 1, before)
+    elif before is not None:
+        when, pk = before
         queryset = queryset.filter(Q(published_at__lt=when) | Q(published_at=when, id__lt=pk))
-    rows = list(queryset[: size + 1])
+    rows = list(queryset.order_by("-published_at", "-id")[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     last = rows[-1] if rows else None

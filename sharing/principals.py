@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.utils import timezone
 
 from agencies.models import PartnerAPIKey, PartnerSystem, User
 from sharing.constants import EVERY_AGENCY_GROUP
@@ -14,18 +15,28 @@ PrincipalLike = User | AnonymousUser | PartnerSystem | PartnerAPIKey
 
 _CACHE_ATTR = "_bix_principal"
 
-# One round trip: the agency and country groups, the every-agency group and view_report's id.
+# One round trip: the agency and country groups, the every-agency group, view_report's id and
+# the groups of the country's parties to agreements in force today. The last is what makes a
+# suspension, termination or expiry cut access at once: the agreement's group drops out here
+# on the next request, whatever the number of grants it holds (they are removed later).
 _RESOLVE_SQL = f"""
 SELECT a.id, a.country_id, a.group_id, c.group_id,
        (SELECT id FROM auth_group WHERE name = '{EVERY_AGENCY_GROUP}'),
        (SELECT p.id FROM auth_permission p JOIN django_content_type ct ON ct.id = p.content_type_id
-         WHERE ct.app_label = 'sharing' AND ct.model = 'report' AND p.codename = 'view_report')
+         WHERE ct.app_label = 'sharing' AND ct.model = 'report' AND p.codename = 'view_report'),
+       ARRAY(SELECT ap.group_id FROM sharing_agreementparty ap
+             JOIN sharing_agreement g ON g.id = ap.agreement_id
+             WHERE ap.country_id = a.country_id AND g.state = 'active' AND g.enforced
+               AND g.valid_from <= %(today)s
+               AND (g.valid_until IS NULL OR g.valid_until >= %(today)s)
+             ORDER BY ap.group_id)
 FROM agencies_agency a JOIN agencies_country c ON c.id = a.country_id
-WHERE a.is_active AND a.id = %s
-"""  # noqa: S608 - constants only; the id is a parameter
+WHERE a.is_active AND a.id = %(subject)s
+"""  # noqa: S608 - constants only; values are parameters
 _RESOLVE_USER_SQL = _RESOLVE_SQL.replace(
-    "WHERE a.is_active AND a.id = %s",
-    "JOIN agencies_membership m ON m.agency_id = a.id WHERE a.is_active AND m.user_id = %s",
+    "WHERE a.is_active AND a.id = %(subject)s",
+    "JOIN agencies_membership m ON m.agency_id = a.id"
+    " WHERE a.is_active AND m.user_id = %(subject)s",
 )
 
 
@@ -60,11 +71,12 @@ def resolve(subject: PrincipalLike) -> Principal:
     if query is not None:
         with connection.cursor() as cursor:
             sql, subject_id = query
-            cursor.execute(sql, [subject_id])
+            cursor.execute(sql, {"subject": subject_id, "today": timezone.localdate()})
             row = cursor.fetchone()
         if row is not None:
-            agency, country, agency_group, country_group, every_group, perm = row
-            groups = tuple(g for g in (agency_group, country_group, every_group) if g is not None)
+            agency, country, agency_group, country_group, every_group, perm, agreements = row
+            own = (agency_group, country_group, every_group)
+            groups = tuple(g for g in own if g is not None) + tuple(agreements)
             principal = Principal(agency, country, groups, perm)
     setattr(subject, _CACHE_ATTR, principal)
     return principal

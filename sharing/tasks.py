@@ -5,9 +5,19 @@ from __future__ import annotations
 from celery import shared_task
 
 from sharing.services import apply_agreement_calendar as _apply_calendar
+from sharing.services import settle_agreement as _settle
 
 
 @shared_task(name="sharing.tasks.apply_agreement_calendar")
 def apply_agreement_calendar() -> list[tuple[str, str]]:
     """Beat: expire agreements after valid_until and bring them into force at valid_from."""
     return _apply_calendar()
+
+
+@shared_task(name="sharing.tasks.settle_agreement")
+def settle_agreement(agreement_id: int) -> dict[str, int] | None:
+    """After an agreement left force: revoke its record and remove its grants, in batches."""
+    settlement = _settle(agreement_id)
+    if settlement is None:
+        return None
+    return {"revoked": settlement.revoked, "grants_removed": settlement.grants_removed}

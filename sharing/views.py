@@ -40,23 +40,25 @@ def visible_report_or_404(request: HttpRequest, report_uuid: Any) -> Report:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    visible = Report.objects.visible_to(request.user).published()
-    latest = list(visible.select_related("category", "originator_agency__country")[:10])
+    newest = Report.objects.newest_visible(request.user, 10)
+    latest = list(newest.select_related("category", "originator_agency__country"))
     return render(request, "sharing/home.html", {"latest": latest})
 
 
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
-    reports = Report.objects.visible_to(request.user).published()
+    reports = Report.objects.select_related("category", "originator_agency__country")
     category = request.GET.get("category", "")
-    if category:
-        reports = reports.filter(category__code=category)
     try:
-        page = newest_first(
-            reports.select_related("category", "originator_agency__country"),
-            request.GET.get("cursor"),
-            PAGE_SIZE,
-        )
+        if category:
+            visible = reports.visible_to(request.user).published()
+            narrowed = visible.filter(category__code=category)
+            page = newest_first(narrowed, request.GET.get("cursor"), PAGE_SIZE)
+        else:
+            # Unfiltered: read from the user's grants in list order (no walk over reports).
+            page = newest_first(
+                reports, request.GET.get("cursor"), PAGE_SIZE, visible_to=request.user
+            )
     except BadCursor:
         return render(
             request,

@@ -6,11 +6,13 @@ from django.test import Client
 
 from agencies.models import User
 from sharing.models import Report
+from sharing.principals import forget
 from tests.conftest import PASSWORD
 
 
 def sees(user: User, report: Report) -> bool:
-    """Whether `user` may see `report` (through the one read path)."""
+    """Whether `user` may see `report` on its next request (through the one read path)."""
+    forget(user)  # a request resolves its principal afresh
     return Report.objects.visible_to(user).filter(pk=report.pk).exists()
 
 

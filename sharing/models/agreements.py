@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import models
 
 from agencies.models import Country
@@ -55,6 +56,10 @@ class Agreement(models.Model):
     enforced = models.BooleanField(default=False)
     state_reason = models.TextField(blank=True)
     state_changed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the agreement stops being in force while Dissemination rows and grants made
+    # under it remain: access already ended (sharing.principals resolves only the groups of
+    # agreements in force), the record is settled afterwards with revoked_at = this instant.
+    unsettled_since = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -84,6 +89,10 @@ class Agreement(models.Model):
                 | models.Q(shares_from__isnull=False),
                 name="agreement_active_has_shares_from",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(enforced=True) | models.Q(unsettled_since__isnull=True),
+                name="agreement_enforced_only_when_settled",
+            ),
         ]
         indexes = [models.Index(fields=["state", "valid_from", "valid_until"])]
 
@@ -99,10 +108,17 @@ class Agreement(models.Model):
 
 
 class AgreementParty(models.Model):
-    """A country party to an agreement. A database trigger demands at least two per agreement."""
+    """A country party to an agreement. A database trigger demands at least two per agreement.
+
+    Reports shared with the country under the agreement are granted to the party's own group,
+    not to the country's: a principal resolves to the groups of its country's agreements in
+    force, so suspending an agreement cuts access with one row update, however many reports
+    it covered.
+    """
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="party_links")
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="agreement_party")
 
     class Meta:
         constraints = [
@@ -112,3 +128,7 @@ class AgreementParty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country.code} in {self.agreement.reference}"
+
+    @staticmethod
+    def group_name(agreement_id: int, country_code: str) -> str:
+        return f"agreement:{agreement_id}:{country_code}"

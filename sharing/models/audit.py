@@ -39,6 +39,7 @@ class AuditAction(models.TextChoices):
     AGREEMENT_TERMINATED = "agreement.terminated", "Agreement terminated"
     AGREEMENT_IN_FORCE = "agreement.in_force", "Agreement came into force"
     AGREEMENT_EXPIRED = "agreement.expired", "Agreement expired"
+    AGREEMENT_SETTLED = "agreement.settled", "Agreement's grants and record settled"
     MEMBERSHIP_CHANGED = "membership.changed", "Membership changed"
     API_KEY_CREATED = "api_key.created", "API key created"
     API_KEY_REVOKED = "api_key.revoked", "API key revoked"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import models
+from django.db.models.expressions import RawSQL
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import Agency, Country
@@ -19,6 +21,27 @@ from sharing.models.taxonomy import (
     SourceReliability,
     Tlp,
 )
+
+# The newest reports a principal may see, read from its groups' grants in list order: the
+# newest `per_group` grants of each group (index report_grant_newest), then the newest
+# distinct reports among those. Each group's walk stops after `per_group` rows, however
+# few or many reports the principal sees.
+_NEWEST_VISIBLE_SQL = """
+SELECT n.content_object_id FROM (
+  SELECT DISTINCT g.content_object_id, g.published_at
+  FROM unnest(%s::integer[]) AS principal_group(id)
+  CROSS JOIN LATERAL (
+    SELECT content_object_id, published_at FROM sharing_reportgroupobjectpermission
+    WHERE group_id = principal_group.id AND permission_id = %s
+      AND published_at IS NOT NULL {bound}
+    ORDER BY published_at DESC, content_object_id DESC
+    LIMIT %s
+  ) g
+) n
+ORDER BY n.published_at DESC, n.content_object_id DESC
+LIMIT %s
+"""
+_BEFORE = "AND published_at <= %s AND (published_at < %s OR content_object_id < %s)"
 
 
 class ReportState(models.TextChoices):
@@ -43,6 +66,29 @@ class ReportQuerySet(models.QuerySet["Report"]):
             permission_id=principal.view_permission_id, group_id__in=principal.group_ids
         ).values("content_object_id")
         return self.filter(id__in=grants)
+
+    def newest_visible(
+        self, subject: Any, size: int, before: tuple[dt.datetime, int] | None = None
+    ) -> ReportQuerySet:
+        """The `size` newest published reports the subject may see, strictly before `before`.
+
+        The same reports as `visible_to(subject).published()` in (published_at, id)
+        descending order, without walking reports the subject cannot see: a list's pages
+        cost the same for a principal who sees 3% of all reports as for one who sees 60%.
+        """
+        from sharing.principals import resolve
+
+        principal = resolve(subject)
+        if not principal.group_ids or principal.view_permission_id is None:
+            return self.none()
+        params: list[Any] = [list(principal.group_ids), principal.view_permission_id]
+        bound = ""
+        if before is not None:
+            bound = _BEFORE
+            params += [before[0], before[0], before[1]]
+        sql = _NEWEST_VISIBLE_SQL.format(bound=bound)
+        newest = RawSQL(sql, [*params, size, size])  # noqa: S611 - fixed SQL, values are parameters
+        return self.filter(id__in=newest).order_by("-published_at", "-id")
 
     def published(self) -> ReportQuerySet:
         return self.filter(state=ReportState.PUBLISHED)
@@ -253,6 +299,9 @@ class ReportGroupObjectPermission(GroupObjectPermissionBase):
     group = models.ForeignKey(Group, on_delete=models.CASCADE, db_index=False)
     permission = models.ForeignKey(Permission, on_delete=models.CASCADE, db_index=False)
     content_object = models.ForeignKey(Report, on_delete=models.CASCADE, db_index=False)
+    # The report's published_at while it is published (NULL for drafts and retracted
+    # reports), so a principal's newest reports are read from its groups' grants in list order.
+    published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
@@ -260,5 +309,11 @@ class ReportGroupObjectPermission(GroupObjectPermissionBase):
             # Makes the visible_to semi-join an index-only probe for several groups.
             models.Index(
                 fields=["content_object", "permission", "group"], name="report_grant_probe"
+            ),
+            # Newest first per group: the list's first pages (ReportQuerySet.newest_visible)
+            # and removing a group's grants in batches.
+            models.Index(
+                fields=["group", "permission", "-published_at", "-content_object"],
+                name="report_grant_newest",
             ),
         ]

@@ -6,6 +6,7 @@ from sharing.services.agreements import (
     apply_agreement_calendar,
     create_agreement,
     reactivate_agreement,
+    settle_agreement,
     suspend_agreement,
     terminate_agreement,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "reactivate_agreement",
     "request_access",
     "retract_report",
+    "settle_agreement",
     "suspend_agreement",
     "terminate_agreement",
 ]

@@ -1,7 +1,11 @@
 """Agreement lifecycle: create, activate, suspend, reactivate, terminate, amend, calendar.
 
-Each service locks the agreement row, changes it and re-computes its grants set-based in the
-same transaction, so the affected country's very next request already sees the result.
+Each service locks the agreement, changes it and brings its grants in line in the same
+transaction, so the affected country's very next request already sees the result. Coming
+into force grants set-based in that transaction. Leaving force (suspension, termination,
+expiry) is one row update: the parties' agreement groups stop resolving at once, and the
+record (Dissemination.revoked_at = that instant) and the grants are settled afterwards in
+batches by a task (`settle_agreement`), or first thing when the agreement comes back.
 """
 
 from __future__ import annotations
@@ -10,15 +14,23 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Country, User
-from sharing import audit
+from sharing import audit, dissemination
 from sharing.audit import SYSTEM, RequestContext
-from sharing.dissemination import Progress, SyncResult, sync_agreement
-from sharing.models import Agreement, AgreementState, AuditAction, Category, Tlp
+from sharing.dissemination import Progress, Settlement, SyncResult, sync_agreement
+from sharing.models import (
+    Agreement,
+    AgreementParty,
+    AgreementState,
+    AuditAction,
+    Category,
+    Tlp,
+)
 
 LIVE_STATES = (AgreementState.DRAFT, AgreementState.ACTIVE, AgreementState.SUSPENDED)
 
@@ -29,7 +41,21 @@ def _require_portal_admin(actor: User | None) -> None:
 
 
 def _locked(agreement: Agreement) -> Agreement:
+    # Settlement lock first, row lock second: the order settle_agreement takes them in.
+    dissemination.lock_agreement_settlement(agreement.pk)
     return Agreement.objects.select_for_update().get(pk=agreement.pk)
+
+
+def _set_parties(agreement: Agreement, countries: list[Country]) -> None:
+    """Make the parties `countries`, each new party with its own group for the grants."""
+    wanted = {c.pk: c for c in countries}
+    agreement.party_links.exclude(country_id__in=wanted).delete()
+    present = set(agreement.party_links.values_list("country_id", flat=True))
+    for country_id, country in wanted.items():
+        if country_id not in present:
+            name = AgreementParty.group_name(agreement.pk, country.code)
+            group, _ = Group.objects.get_or_create(name=name)
+            AgreementParty.objects.create(agreement=agreement, country=country, group=group)
 
 
 def _validate_terms(
@@ -43,10 +69,62 @@ def _validate_terms(
         raise ValidationError("The highest marking of an agreement is TLP:GREEN or TLP:AMBER.")
 
 
-def _sync(agreement: Agreement, *, reason: str, progress: Progress | None) -> SyncResult:
-    agreement.enforced = agreement.is_in_force(timezone.localdate())
+def _sync(
+    agreement: Agreement,
+    *,
+    reason: str,
+    progress: Progress | None,
+    left_force_at: dt.datetime | None = None,
+) -> SyncResult:
+    """Save the locked agreement's new terms or state; grants follow (see the module doc).
+
+    `left_force_at`: when access ends if this change takes the agreement out of force (the
+    state change's instant; the day after valid_until for an expiry); default now.
+    """
+    if agreement.is_in_force(timezone.localdate()):
+        if agreement.unsettled_since is not None:
+            # Back in force before the task settled the last exit: settle first, here.
+            settle_agreement(agreement.pk, progress=progress)
+            agreement.unsettled_since = None
+        agreement.enforced = True
+        agreement.save()
+        return sync_agreement(agreement, reason=reason, progress=progress)
+    if agreement.enforced and agreement.unsettled_since is None:
+        agreement.unsettled_since = left_force_at or timezone.now()
+    agreement.enforced = False
     agreement.save()
-    return sync_agreement(agreement, reason=reason, progress=progress)
+    if agreement.unsettled_since is not None:
+        from sharing.tasks import settle_agreement as settle_task
+
+        pk = agreement.pk
+        transaction.on_commit(lambda: settle_task.delay(pk))
+    return SyncResult()
+
+
+def _record_settlement(agreement: Agreement, settlement: Settlement) -> None:
+    audit.record(
+        None,
+        AuditAction.AGREEMENT_SETTLED,
+        [agreement],
+        context=SYSTEM,
+        recipients=[f"country:{c.code}" for c in agreement.parties.all()],
+        details={
+            "access_ended_at": settlement.since.isoformat(),
+            "revoked": settlement.revoked,
+            "grants_removed": settlement.grants_removed,
+        },
+    )
+
+
+def settle_agreement(agreement_id: int, *, progress: Progress | None = None) -> Settlement | None:
+    """Write the record and remove the grants of an agreement that left force (audited).
+
+    Runs in the background after suspension, termination and expiry; None when there was
+    nothing left to settle.
+    """
+    return dissemination.settle_agreement(
+        agreement_id, progress=progress, on_settled=_record_settlement
+    )
 
 
 def _record(
@@ -108,7 +186,7 @@ def create_agreement(
         valid_until=valid_until,
         created_by=actor,
     )
-    agreement.parties.set(parties)
+    _set_parties(agreement, parties)
     agreement.categories.set(categories)
     _record(actor, AuditAction.AGREEMENT_CREATED, agreement, None, context=context)
     return agreement
@@ -177,7 +255,12 @@ def _change_state(
     agreement.state = to
     agreement.state_reason = reason
     agreement.state_changed_at = timezone.now()
-    result = _sync(agreement, reason=f"agreement {to.label.lower()}", progress=progress)
+    result = _sync(
+        agreement,
+        reason=f"agreement {to.label.lower()}",
+        progress=progress,
+        left_force_at=agreement.state_changed_at,
+    )
     _record(actor, action, agreement, result, context=context, justification=reason)
     return result
 
@@ -191,7 +274,7 @@ def suspend_agreement(
     progress: Progress | None = None,
     context: RequestContext = SYSTEM,
 ) -> SyncResult:
-    """Active -> suspended: every grant made under it is revoked before this returns."""
+    """Active -> suspended: access under it ends when this commits; the record settles after."""
     return _change_state(
         agreement,
         actor=actor,
@@ -237,7 +320,7 @@ def terminate_agreement(
     progress: Progress | None = None,
     context: RequestContext = SYSTEM,
 ) -> SyncResult:
-    """Any live state -> terminated, for good; every grant made under it is revoked."""
+    """Any live state -> terminated, for good; access under it ends when this commits."""
     return _change_state(
         agreement,
         actor=actor,
@@ -286,7 +369,7 @@ def amend_agreement(
     new_max = max_tlp if max_tlp is not None else agreement.max_tlp
     _validate_terms(new_parties, agreement.valid_from, new_until, new_max)
     if parties is not None:
-        agreement.parties.set(new_parties)
+        _set_parties(agreement, new_parties)
     if categories is not None:
         new_categories = list(categories)
         if not new_categories:
@@ -318,16 +401,20 @@ def amend_agreement(
 def apply_agreement_calendar(*, today: dt.date | None = None) -> list[tuple[str, str]]:
     """Expire agreements past valid_until; bring active ones into force at valid_from.
 
-    Run by Celery beat. Each agreement is handled in its own transaction under its row lock.
+    Run by Celery beat. Each agreement is handled in its own transaction under its lock.
+    Agreements whose settlement task was lost (a broker outage) are settled here too.
     """
     today = today or timezone.localdate()
     changes: list[tuple[str, str]] = []
+    for pk in list(Agreement.objects.filter(unsettled_since__isnull=False).values_list("pk")):
+        if settle_agreement(pk[0]) is not None:
+            changes.append((Agreement.objects.get(pk=pk[0]).reference, "settled"))
     expiring = Agreement.objects.filter(
         state=AgreementState.ACTIVE, valid_until__lt=today
     ).values_list("pk", flat=True)
     for pk in list(expiring):
         with transaction.atomic():
-            agreement = Agreement.objects.select_for_update().get(pk=pk)
+            agreement = _locked(Agreement(pk=pk))
             if agreement.state != AgreementState.ACTIVE or agreement.valid_until is None:
                 continue
             if agreement.valid_until >= today:
@@ -335,7 +422,11 @@ def apply_agreement_calendar(*, today: dt.date | None = None) -> list[tuple[str,
             agreement.state = AgreementState.EXPIRED
             agreement.state_reason = f"validity ended on {agreement.valid_until}"
             agreement.state_changed_at = timezone.now()
-            result = _sync(agreement, reason="agreement expired", progress=None)
+            # Principals stopped resolving it when valid_until ended, not when this ran.
+            ended = _midnight(agreement.valid_until + dt.timedelta(days=1))
+            result = _sync(
+                agreement, reason="agreement expired", progress=None, left_force_at=ended
+            )
             _record(None, AuditAction.AGREEMENT_EXPIRED, agreement, result, context=SYSTEM)
             changes.append((agreement.reference, AgreementState.EXPIRED))
     starting = (
@@ -343,7 +434,7 @@ def apply_agreement_calendar(*, today: dt.date | None = None) -> list[tuple[str,
     )
     for pk in list(starting):
         with transaction.atomic():
-            agreement = Agreement.objects.select_for_update().get(pk=pk)
+            agreement = _locked(Agreement(pk=pk))
             if agreement.enforced or not agreement.is_in_force(today):
                 continue
             result = _sync(agreement, reason="agreement in force", progress=None)

@@ -21,7 +21,8 @@ def test_suspend_and_reactivate_from_the_command_line(
     report = publish(alpha_analyst)
     out = StringIO()
     call_command("agreement", "suspend", agreement_ab.reference, reason="audit finding", stdout=out)
-    assert "is now suspended: 0 grants written, 1 revoked" in out.getvalue()
+    assert "is now suspended; access under it ended at" in out.getvalue()
+    assert "Settled: 1 revoked as of that instant, 1 grants removed." in out.getvalue()
     assert not Report.objects.visible_to(bravo_analyst).filter(pk=report.pk).exists()
     event = AuditEvent.objects.get(action="agreement.suspended")
     assert event.channel == AuditChannel.COMMAND and event.justification == "audit finding"

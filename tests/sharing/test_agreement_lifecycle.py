@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
@@ -14,14 +16,17 @@ from django.utils import timezone
 
 from agencies.models import Country, User
 from sharing import services
+from sharing.dissemination import explain_visibility
 from sharing.models import (
     Agreement,
+    AgreementParty,
     AgreementState,
     AuditAction,
     AuditEvent,
     Category,
     Dissemination,
     Report,
+    ReportGroupObjectPermission,
     Tlp,
 )
 from sharing.tasks import apply_agreement_calendar
@@ -31,6 +36,8 @@ Publish = Callable[..., Report]
 
 
 def test_suspension_denies_the_partners_next_request(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+    country_b: Country,
     publish: Publish,
     alpha_analyst: User,
     bravo_analyst: User,
@@ -42,14 +49,32 @@ def test_suspension_denies_the_partners_next_request(
     url = reverse("report-detail", args=[report.uuid])
     assert client.get(url).status_code == 200
 
-    services.suspend_agreement(agreement_ab, actor=portal_admin, reason="breach of handling rules")
+    with django_capture_on_commit_callbacks() as settlement:
+        services.suspend_agreement(
+            agreement_ab, actor=portal_admin, reason="breach of handling rules"
+        )
 
+    # Access ends with the suspension itself, before the record is settled.
     assert client.get(url).status_code == 404
     row = Dissemination.objects.get(report=report, agreement=agreement_ab)
-    assert row.revoked_at is not None
+    assert row.revoked_at is None
+    assert not explain_visibility(report, country_b).visible
     event = AuditEvent.objects.get(action=AuditAction.AGREEMENT_SUSPENDED)
     assert event.justification == "breach of handling rules"
-    assert event.details["revoked"] == 1
+
+    # The settlement task queued on commit revokes the row as of the suspension's instant.
+    assert len(settlement) == 1
+    settlement[0]()
+    agreement_ab.refresh_from_db()
+    row.refresh_from_db()
+    assert row.revoked_at == agreement_ab.state_changed_at
+    assert agreement_ab.unsettled_since is None
+    assert not ReportGroupObjectPermission.objects.filter(
+        content_object=report, group__agreement_party__agreement=agreement_ab
+    ).exists()
+    settled = AuditEvent.objects.get(action=AuditAction.AGREEMENT_SETTLED)
+    assert settled.details["revoked"] == 1 and settled.details["grants_removed"] == 1
+    assert client.get(url).status_code == 404
 
 
 def test_reactivation_shares_again_including_reports_published_meanwhile(
@@ -259,7 +284,8 @@ def test_agreement_with_one_party_is_refused_by_the_database(
         agreement = Agreement.objects.create(
             title="Solo", reference="SOLO/2", valid_from=timezone.localdate(), max_tlp=Tlp.GREEN
         )
-        agreement.parties.set([country_a])
+        group = Group.objects.create(name="agreement:solo:XA")
+        AgreementParty.objects.create(agreement=agreement, country=country_a, group=group)
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 

@@ -17,7 +17,7 @@ ACTIONS = ("activate", "suspend", "reactivate", "terminate", "show")
 
 
 class Command(BaseCommand):
-    help = "Activate, suspend, reactivate or terminate an agreement; grants follow at once."
+    help = "Activate, suspend, reactivate or terminate an agreement; access follows at once."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=ACTIONS)
@@ -71,10 +71,36 @@ class Command(BaseCommand):
         finally:
             bar.close()
         agreement.refresh_from_db()
-        self.stdout.write(
-            f"{agreement.reference} is now {agreement.state}: {result.granted} grants written,"
-            f" {result.revoked} revoked."
-        )
+        now = f"{agreement.reference} is now {agreement.state}"
+        if agreement.enforced:
+            self.stdout.write(f"{now}: {result.granted} grants written, {result.revoked} revoked.")
+        elif agreement.unsettled_since is not None:
+            ended = f"{agreement.unsettled_since:%Y-%m-%d %H:%M:%S} UTC"
+            self.stdout.write(f"{now}; access under it ended at {ended}.")
+            self._settle(agreement)
+        else:
+            self.stdout.write(f"{now}; nothing is shared under it.")
+
+    def _settle(self, agreement: Agreement) -> None:
+        """Settle here, with progress, unless a worker already has (then nothing is left)."""
+        bar = tqdm(total=0, unit="row", desc=f"settle {agreement.reference}", disable=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        try:
+            settlement = services.settle_agreement(agreement.pk, progress=progress)
+        finally:
+            bar.close()
+        if settlement is None:
+            self.stdout.write("Already settled by the worker.")
+        else:
+            self.stdout.write(
+                f"Settled: {settlement.revoked} revoked as of that instant,"
+                f" {settlement.grants_removed} grants removed."
+            )
 
     def _show(self, agreement: Agreement) -> None:
         parties = ", ".join(c.code for c in agreement.parties.all())
