@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import copy
 import datetime as dt
 import importlib.metadata
 import json
@@ -91,7 +90,8 @@ JOIN bench_country b ON b.idx = CASE WHEN s.u < %(big_share)s THEN %(big_origin)
 
 # Every live grant of a report: the rules of sharing.dissemination (originator agency, its
 # country for GREEN/AMBER, every agency for CLEAR, and the set-based agreement rule of
-# sync_agreement applied to all active agreements at once), written to both tables.
+# sync_agreement applied to all active agreements at once, to the parties' agreement
+# groups), written to both tables; grants carry the report's published_at.
 GRANTS_SQL = """
 WITH r AS (
     SELECT id, tlp, category_id, originator_agency_id, originator_country_id, published_at
@@ -110,7 +110,7 @@ src AS (
     SELECT r.id, %(every_group)s, NULL, NULL, 'tlp_clear', NULL, r.published_at
     FROM r WHERE r.tlp = 0
     UNION ALL
-    SELECT r.id, c.group_id, c.id, NULL, 'agreement', ag.id, r.published_at
+    SELECT r.id, pp.group_id, pp.country_id, NULL, 'agreement', ag.id, r.published_at
     FROM r
     JOIN sharing_agreementparty po ON po.country_id = r.originator_country_id
     JOIN sharing_agreement ag
@@ -119,7 +119,6 @@ src AS (
       ON ac.agreement_id = ag.id AND ac.category_id = r.category_id
     JOIN sharing_agreementparty pp
       ON pp.agreement_id = ag.id AND pp.country_id <> r.originator_country_id
-    JOIN agencies_country c ON c.id = pp.country_id
     WHERE r.tlp BETWEEN 1 AND least(ag.max_tlp, 2) AND r.published_at >= ag.shares_from
 ),
 d AS (
@@ -128,10 +127,11 @@ d AS (
         granted_at, revoke_reason)
     SELECT report_id, group_id, country_id, agency_id, basis, agreement_id, published_at, ''
     FROM src ORDER BY report_id, group_id  -- a report's rows side by side, as when published
-    RETURNING report_id, group_id
+    RETURNING report_id, group_id, granted_at
 )
-INSERT INTO sharing_reportgroupobjectpermission (permission_id, group_id, content_object_id)
-SELECT %(permission)s, group_id, report_id FROM d ORDER BY report_id, group_id
+INSERT INTO sharing_reportgroupobjectpermission
+    (permission_id, group_id, content_object_id, published_at)
+SELECT %(permission)s, group_id, report_id, granted_at FROM d ORDER BY report_id, group_id
 """
 
 SCHEMA_SQL = """
@@ -569,56 +569,43 @@ def load_principals() -> Principals:
     )
 
 
-def first_page_rows(
-    principals: Principals, runs: int, label: str = ""
-) -> tuple[Row, dict[str, Row]]:
-    from sharing.models import Report
-
-    order = ("-published_at", "-id")
-    unfiltered = Row(
-        f"first page, Report.objects.all(){label}",
-        "(no filter)",
-        timed(lambda: list(Report.objects.order_by(*order)[:PAGE]), runs, 5),
-    )
-    pages: dict[str, Row] = {}
-    for name, subject in principals.every.items():
-        samples = timed(
-            lambda s=subject: list(Report.objects.visible_to(s).order_by(*order)[:PAGE]),  # type: ignore[misc]
-            runs,
-            5,
-        )
-        row = Row(
-            f"first page, visible_to{label}",
-            name,
-            samples,
-            visible=principals.counts.get(name),
-            target=TARGET_PAGE_MS,
-            ratio_target=TARGET_RATIO,
-        )
-        row.ratio = row.p95 / unfiltered.p95
-        pages[name] = row
-    return unfiltered, pages
-
-
 def measure_reads(principals: Principals, runs: int, count_runs: int) -> list[Row]:
+    """First pages (the list's path and the generic semi-join), counts, guardian's baseline."""
     from django.db.models import QuerySet
     from guardian.shortcuts import get_objects_for_user
 
     from sharing.models import Report
 
     order = ("-published_at", "-id")
-    unfiltered, pages = first_page_rows(principals, runs)
+    unfiltered = Row(
+        "first page, Report.objects.all()",
+        "(no filter)",
+        timed(lambda: list(Report.objects.order_by(*order)[:PAGE]), runs, 5),
+    )
     principals.unfiltered = unfiltered
     rows = [unfiltered]
     counts: dict[str, int] = {}
     for name, subject in tqdm(principals.every.items(), desc="principals", unit="principal"):
         counts[name] = principals.counts[name] = Report.objects.visible_to(subject).count()
-        pages[name].visible = counts[name]
-        rows.append(pages[name])
+    for name, subject in principals.every.items():
+        row = Row(
+            "first page, newest_visible (report list)",
+            name,
+            timed(
+                lambda s=subject: list(Report.objects.newest_visible(s, PAGE)),  # type: ignore[misc]
+                runs,
+                5,
+            ),
+            visible=counts[name],
+            target=TARGET_PAGE_MS,
+            ratio_target=TARGET_RATIO,
+        )
+        row.ratio = row.p95 / unfiltered.p95
+        rows.append(row)
     for name, subject in principals.every.items():
         rows.append(
             Row(
-                "first page, visible_to().published()",
+                "first page, visible_to() semi-join (filtered lists)",
                 name,
                 timed(
                     lambda s=subject: list(  # type: ignore[misc]
@@ -658,92 +645,65 @@ def measure_reads(principals: Principals, runs: int, count_runs: int) -> list[Ro
     return rows
 
 
-# Indexes no query needs: dissem_live_by_report repeats the leading columns and predicate of
-# dissemination_live_unique, nothing filters on revoked_at alone, and the single-column
-# foreign-key indexes of the grants repeat the leading columns of report_grant_probe and of the
-# unique index (permission_id has one value). Whichever of them the migrations still create
-# are dropped in the second suspension variant.
-REDUNDANT_INDEXES = (
-    "dissem_live_by_report",
-    "dissem_revoked",
-    "sharing_reportgroupobjectpermission_content_object_id_0dde91ba",
-    "sharing_reportgroupobjectpermission_group_id_00401786",
-    "sharing_reportgroupobjectpermission_permission_id_69b0c0d2",
-)
+def partner_sees_big(principals: Principals) -> bool:
+    """Whether the big partner's next request sees a report shared only under BENCH/BIG."""
+    from sharing.models import Report
+    from sharing.principals import forget
+
+    user = principals.users["big-partner analyst"]
+    forget(user)  # a new request resolves its groups afresh
+    big = Report.objects.visible_to(user).filter(
+        originator_country__code=country_code(BIG_ORIGIN), tlp__gte=1
+    )
+    return big.exists()
 
 
-# label, SQL run first in the rolled-back transaction
-Variant = tuple[str, list[str]]
-
-
-def suspension_variants() -> list[Variant]:
-    """Variants applied inside the rolled-back transaction (DDL included)."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname = ANY(%s)"
-            " ORDER BY indexname",
-            [list(REDUNDANT_INDEXES)],
-        )
-        present = [name for (name,) in cursor.fetchall()]
-    # Costs random I/O as for data held in memory (24 GB RAM here, ~3 GB of data).
-    cheap_io = "SET LOCAL random_page_cost = 1.1"
-    variants: list[Variant] = [("random_page_cost = 1.1", [cheap_io])]
-    if present:
-        variants.append(
-            (
-                f"random_page_cost = 1.1, without {', '.join(present)}",
-                [cheap_io, *(f"DROP INDEX {name}" for name in present)],
-            )
-        )
-    return variants
-
-
-def measure_suspension(
-    principals: Principals, runs: int, url: str, variant: Variant | None = None
-) -> tuple[list[Row], str]:
-    """Suspend and reactivate the big agreement inside a transaction that is rolled back."""
-    from django.db import connection, transaction
+def measure_suspension(principals: Principals, runs: int, url: str) -> tuple[list[Row], str]:
+    """Suspend, settle and reactivate the big agreement inside a transaction rolled back."""
+    from django.db import transaction
 
     from sharing.models import Agreement, Dissemination
-    from sharing.services import reactivate_agreement, suspend_agreement
+    from sharing.services import reactivate_agreement, settle_agreement, suspend_agreement
 
-    label, prelude = variant or ("", [])
     agreement = Agreement.objects.get(reference=BIG_REFERENCE)
     live = Dissemination.objects.filter(agreement=agreement, revoked_at__isnull=True).count()
     suspend: list[float] = []
+    settle: list[float] = []
     reactivate: list[float] = []
     detail = ""
     for run in range(runs):
         with transaction.atomic():
-            with connection.cursor() as cursor:
-                for statement in prelude:
-                    cursor.execute(statement)
+            assert partner_sees_big(principals), "the big partner should see BIG reports"
             started = time.perf_counter()
-            revoked = suspend_agreement(agreement, actor=principals.admin, reason="bench")
+            suspend_agreement(agreement, actor=principals.admin, reason="bench")
             suspend.append(time.perf_counter() - started)
+            cut = not partner_sees_big(principals)
+            started = time.perf_counter()
+            settled = settle_agreement(agreement.pk)
+            settle.append(time.perf_counter() - started)
+            assert settled is not None
             started = time.perf_counter()
             granted = reactivate_agreement(agreement, actor=principals.admin, reason="bench")
             reactivate.append(time.perf_counter() - started)
             after = Dissemination.objects.filter(agreement=agreement, revoked_at__isnull=True)
-            if after.count() != live:
+            if after.count() != live or not partner_sees_big(principals):
                 print(f"  warning: {after.count():,} live rows after reactivation, {live:,} before")
             transaction.set_rollback(True)
         detail = (
-            f"Suspension revoked {revoked.revoked:,} Dissemination rows and deleted"
-            f" {revoked.grants_removed:,} guardian rows; reactivation re-granted"
+            f"The partner's next request after `suspend_agreement` "
+            f"{'no longer saw' if cut else 'STILL SAW'} the agreement's reports; settlement"
+            f" revoked {settled.revoked:,} Dissemination rows and deleted"
+            f" {settled.grants_removed:,} guardian rows; reactivation re-granted"
             f" {granted.granted:,} / {granted.grants_added:,}"
         )
         print(
-            f"  run {run + 1}{' ' + label if label else ''}: suspend {suspend[-1]:.2f} s,"
+            f"  run {run + 1}: suspend {suspend[-1]:.3f} s, settle {settle[-1]:.2f} s,"
             f" reactivate {reactivate[-1]:.2f} s; {detail}"
         )
         vacuum_after_rollback(url)
-    suffix = f", {label}" if label else ""
     rows = [
         Row(
-            f"suspend_agreement (rolled back{suffix})",
+            "suspend_agreement: access ends (rolled back)",
             BIG_REFERENCE,
             suspend,
             unit="s",
@@ -751,7 +711,14 @@ def measure_suspension(
             target=TARGET_SUSPEND_S,
         ),
         Row(
-            f"reactivate_agreement (rolled back{suffix})",
+            "settle_agreement: record and grants, background (rolled back)",
+            BIG_REFERENCE,
+            settle,
+            unit="s",
+            visible=live,
+        ),
+        Row(
+            "reactivate_agreement (rolled back)",
             BIG_REFERENCE,
             reactivate,
             unit="s",
@@ -768,167 +735,6 @@ def vacuum_after_rollback(url: str) -> None:
             conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
 
 
-@contextlib.contextmanager
-def schema_change(url: str, label: str, create: list[str], drop: list[str]) -> Iterator[None]:
-    """Apply `create` in the bench database for the block, then `drop`; the schema must return."""
-    with bulk_connection(url) as conn:
-        before = schema_snapshot(conn)
-        started = time.perf_counter()
-        for statement in create:
-            conn.execute(statement)
-        print(f"  {label}: built in {time.perf_counter() - started:.1f} s")
-    try:
-        yield
-    finally:
-        with bulk_connection(url) as conn:
-            for statement in drop:
-                conn.execute(statement)
-            conn.execute("ANALYZE sharing_report")
-            assert schema_snapshot(conn) == before, "experiment left the schema changed"
-
-
-NEWEST_FIRST = "+ index (published_at DESC, id DESC)"
-GRANT_ORDER = "+ published_at copied into grants"
-# The grants with the report's published_at and an index in list order per group: the first
-# page is then the newest 100 grants of each of the principal's groups, merged.
-GRANT_ORDER_DDL = [
-    "SET maintenance_work_mem = '1GB'",
-    "CREATE TABLE bench_grant_order AS SELECT g.group_id, g.permission_id, g.content_object_id,"
-    " r.published_at FROM sharing_reportgroupobjectpermission g"
-    " JOIN sharing_report r ON r.id = g.content_object_id",
-    "CREATE INDEX bench_grant_order_list ON bench_grant_order"
-    " (group_id, permission_id, published_at DESC, content_object_id DESC)",
-    "VACUUM (ANALYZE) bench_grant_order",
-]
-GRANT_ORDER_SQL = f"""
-SELECT n.content_object_id FROM (
-    SELECT DISTINCT x.content_object_id, x.published_at FROM unnest(%s::int[]) AS g(id)
-    CROSS JOIN LATERAL (
-        SELECT o.content_object_id, o.published_at FROM bench_grant_order o
-        WHERE o.group_id = g.id AND o.permission_id = %s
-        ORDER BY o.published_at DESC, o.content_object_id DESC LIMIT {PAGE}
-    ) AS x
-) AS n
-ORDER BY n.published_at DESC, n.content_object_id DESC LIMIT {PAGE}
-"""
-EXTRA_GROUPS = 49  # the hub would resolve to one group per agreement under per-agreement groups
-
-
-def has_list_order_index() -> bool:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM pg_indexes WHERE tablename = 'sharing_report'"
-            " AND indexdef LIKE '%%(published_at DESC, id DESC)'"
-        )
-        return cursor.fetchone() is not None
-
-
-def measure_experiments(principals: Principals, runs: int, url: str, explain: bool) -> list[Row]:
-    from django.db.models.expressions import RawSQL
-
-    from sharing.models import Report
-    from sharing.principals import _CACHE_ATTR, Principal, resolve
-
-    order = ("-published_at", "-id")
-    rows: list[Row] = []
-    migrated = has_list_order_index()
-    label = "" if migrated else f" {NEWEST_FIRST}"
-    newest_first: contextlib.AbstractContextManager[None] = (
-        contextlib.nullcontext()
-        if migrated
-        else schema_change(
-            url,
-            NEWEST_FIRST,
-            [
-                "CREATE INDEX bench_newest_first ON sharing_report (published_at DESC, id DESC)",
-                "ANALYZE sharing_report",
-            ],
-            ["DROP INDEX bench_newest_first"],
-        )
-    )
-    with newest_first:
-        if migrated:
-            # The reads above already ran with the index: their unfiltered page is the reference.
-            unfiltered = principals.unfiltered or Row(
-                "first page, Report.objects.all()",
-                "(no filter)",
-                timed(lambda: list(Report.objects.order_by(*order)[:PAGE]), runs, 5),
-            )
-        else:
-            unfiltered, pages = first_page_rows(principals, runs, label)
-            rows += [unfiltered, *pages.values()]
-            for name, subject in principals.every.items():
-                row = Row(
-                    f"first page, visible_to().published(){label}",
-                    name,
-                    visible=principals.counts.get(name),
-                    samples=timed(
-                        lambda s=subject: list(  # type: ignore[misc]
-                            Report.objects.visible_to(s).published().order_by(*order)[:PAGE]
-                        ),
-                        runs,
-                        5,
-                    ),
-                )
-                row.ratio = row.p95 / unfiltered.p95
-                rows.append(row)
-        # Same visible set, 52 group ids: what the hub resolves to with a group per agreement.
-        hub = copy.copy(principals.users["hub analyst"])
-        real = resolve(principals.users["hub analyst"])
-        fake = tuple(range(10_000_000, 10_000_000 + EXTRA_GROUPS))
-        setattr(
-            hub,
-            _CACHE_ATTR,
-            Principal(
-                real.agency_id, real.country_id, real.group_ids + fake, real.view_permission_id
-            ),
-        )
-        row = Row(
-            f"first page, visible_to{label}",
-            f"hub analyst, {len(real.group_ids) + EXTRA_GROUPS} groups",
-            visible=principals.counts.get("hub analyst"),
-            samples=timed(
-                lambda: list(Report.objects.visible_to(hub).order_by(*order)[:PAGE]), runs, 5
-            ),
-            target=TARGET_PAGE_MS,
-            ratio_target=TARGET_RATIO,
-        )
-        row.ratio = row.p95 / unfiltered.p95
-        rows.append(row)
-        if explain:
-            if not migrated:
-                print(explain_first_pages(principals))
-            print(f"-- hub analyst, {len(real.group_ids) + EXTRA_GROUPS} groups")
-            hub_page = Report.objects.visible_to(hub).order_by(*order)[:PAGE]
-            print(hub_page.explain(analyze=True, buffers=True))
-    with schema_change(url, GRANT_ORDER, GRANT_ORDER_DDL, ["DROP TABLE bench_grant_order"]):
-        for name, subject in principals.every.items():
-            principal = resolve(subject)
-            params = [list(principal.group_ids), principal.view_permission_id]
-            ids = RawSQL(GRANT_ORDER_SQL, params)  # noqa: S611 - fixed SQL, values are parameters
-            row = Row(
-                f"first page, grants in list order {GRANT_ORDER}",
-                name,
-                visible=principals.counts.get(name),
-                samples=timed(
-                    lambda ids=ids: list(Report.objects.filter(id__in=ids).order_by(*order)[:PAGE]),  # type: ignore[misc]
-                    runs,
-                    5,
-                ),
-                target=TARGET_PAGE_MS,
-                ratio_target=TARGET_RATIO,
-            )
-            row.ratio = row.p95 / unfiltered.p95
-            rows.append(row)
-            if explain:
-                page = Report.objects.filter(id__in=ids).order_by(*order)[:PAGE]
-                print(f"-- {name}, {GRANT_ORDER}")
-                print(page.explain(analyze=True, buffers=True))
-    return rows
-
-
 def explain_first_pages(principals: Principals) -> str:
     from sharing.models import Report
 
@@ -937,7 +743,7 @@ def explain_first_pages(principals: Principals) -> str:
     unfiltered = Report.objects.order_by(*order)[:PAGE]
     parts.append(("(no filter)", unfiltered.explain(analyze=True, buffers=True)))
     for name, subject in principals.every.items():
-        qs = Report.objects.visible_to(subject).order_by(*order)[:PAGE]
+        qs = Report.objects.newest_visible(subject, PAGE)
         parts.append((name, qs.explain(analyze=True, buffers=True)))
     return "\n\n".join(f"-- {name}\n{plan}" for name, plan in parts)
 
@@ -1046,25 +852,6 @@ def render_docs(
         f"{name} {count:,} ({count / reports:.1%})" for name, count in visible.items() if count
     )
     command = " ".join(["bench/visibility.py", *sys.argv[1:]])
-    experiments = ""
-    if args.experiments:
-        experiments = f"""
-**Experiments** (`--experiments`; schema changes are made in the bench database for the
-measurement and undone, and the schema is compared afterwards). When the migrations do not
-create an index in list order, `{NEWEST_FIRST}` adds `CREATE INDEX … ON sharing_report
-(published_at DESC, id DESC)` for the first-page rows so marked. "hub analyst, 52 groups" runs
-the hub's query with 49 extra group ids that hold no grants: what the hub would resolve to with
-one group per agreement. `{GRANT_ORDER}` copies `published_at` into a side table of the grants
-with an index `(group_id, permission_id, published_at DESC, content_object_id DESC)` and pages
-from the newest 100 grants of each of the principal's groups (`LATERAL … LIMIT 100`), then the
-100 newest distinct reports of those. The suspension variants run inside the rolled-back
-transaction: `SET LOCAL random_page_cost = 1.1`, then also `DROP INDEX` of those of
-{", ".join(f"`{name}`" for name in REDUNDANT_INDEXES[:2])} and the single-column foreign-key
-indexes of the grants that the migrations still create (named in the row); "rows picked by
-ctid" runs the code's revocation statement with `d.id IN (SELECT id FROM sharing_dissemination
-WHERE agreement_id = … AND revoked_at IS NULL …)` replaced by `d.ctid = ANY(ARRAY(SELECT ctid …
-same condition …))`.
-"""
     return f"""{DOCS_START}
 ## Visibility benchmark ({when})
 
@@ -1088,7 +875,9 @@ country originates a third of all reports and shares them with one partner count
 ({shape["big"]:,} live rows). TLP: 1% CLEAR, 49% GREEN, 40% AMBER, 10% above AMBER. Grants
 follow the rules of `sharing.dissemination` (originator agency; originator country for GREEN
 and AMBER; every agency for CLEAR; agreement partners), so reactivation re-grants exactly what
-suspension revoked. Each principal resolves to three groups (agency, country, every agency).
+suspension revoked. Agreement shares are granted to each party's agreement group, so a
+principal resolves to its agency, country and every-agency groups plus one group per agreement
+of its country in force (the hub analyst: 52 groups).
 Visible reports: {fractions}.
 
 **Seeding:** {marker.get("total_seconds", 0):.0f} s ({seed_text}). Countries, agencies,
@@ -1097,17 +886,19 @@ Dissemination rows and grants are written with `INSERT … SELECT generate_serie
 {CHUNK:,} report ids, with secondary indexes dropped and rebuilt from their migrated
 definitions (the schema is compared before and after), then `VACUUM (ANALYZE)`.
 
-**Method:** wall time around `list(Report.objects.visible_to(p).order_by("-published_at",
-"-id")[:100])` through the ORM (SQL, fetch and model instantiation), principals resolved once
-beforehand as a request does; five warm-up runs (two for counts and guardian), then up to
-{args.runs} runs ({args.count_runs} for counts): queries slower than
+**Method:** wall time around `list(Report.objects.newest_visible(p, 100))`, the report list's
+first page (and the generic `visible_to(p).published().order_by("-published_at", "-id")[:100]`
+that filtered lists use), through the ORM (SQL, fetch and model instantiation), principals
+resolved once beforehand as a request does; five warm-up runs (two for counts and guardian),
+then up to {args.runs} runs ({args.count_runs} for counts): queries slower than
 {BUDGET_S / args.runs * 1000:.0f} ms get fewer, at least {MIN_RUNS} (column `runs`); p50/p95
 by nearest rank. The guardian baseline is `get_objects_for_user(user, "sharing.view_report",
 Report.objects.all(), accept_global_perms=False)` with the same ordering and slice; it has no
-partner-system form. The suspension calls `suspend_agreement` and then `reactivate_agreement`
-inside one transaction that is rolled back, then `VACUUM`s the two grant tables;
-{args.suspend_runs} run(s) (one to two minutes each). {suspension}.
-{experiments}
+partner-system form. The suspension calls `suspend_agreement`, checks the big partner's next
+request, then runs `settle_agreement` (the task queued on commit, here in the same
+transaction) and `reactivate_agreement`, all inside one transaction that is rolled back, then
+`VACUUM`s the two grant tables; {args.suspend_runs} run(s). {suspension}.
+
 {markdown_table(rows)}
 {DOCS_END}"""
 
@@ -1136,9 +927,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--count-runs", type=int, default=10)
     parser.add_argument("--suspend-runs", type=int, default=1)
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN (ANALYZE, BUFFERS)")
-    parser.add_argument(
-        "--experiments", action="store_true", help="also measure candidate indexes (then dropped)"
-    )
     parser.add_argument("--no-reads", action="store_true", help="skip the read measurements")
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/performance.md")
     return parser.parse_args()
@@ -1197,13 +985,6 @@ def main() -> None:
         suspension_rows, suspension = measure_suspension(principals, args.suspend_runs, url)
         rows += suspension_rows
         phases["suspension"] = time.perf_counter() - started
-    if args.experiments:
-        started = time.perf_counter()
-        rows += measure_experiments(principals, args.runs, url, args.explain)
-        if args.suspend_runs:
-            for variant in suspension_variants():
-                rows += measure_suspension(principals, 1, url, variant)[0]
-        phases["experiments"] = time.perf_counter() - started
     print()
     print(markdown_table(rows))
     print(", ".join(f"{k} {v:.0f} s" for k, v in phases.items()))

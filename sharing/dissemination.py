@@ -281,7 +281,7 @@ def _groups_for(recipients: Iterable[Recipient]) -> dict[Recipient, int]:
     agency_ids = {r.agency_id for r in recipients if r.agency_id}
     country_groups = dict(Country.objects.filter(id__in=country_ids).values_list("id", "group_id"))
     agency_groups = dict(Agency.objects.filter(id__in=agency_ids).values_list("id", "group_id"))
-    party_groups = {
+    party_groups: dict[tuple[int, int | None], int] = {
         (agreement, country): group
         for agreement, country, group in AgreementParty.objects.filter(
             agreement_id__in={r.agreement_id for r in shared}

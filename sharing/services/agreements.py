@@ -406,9 +406,10 @@ def apply_agreement_calendar(*, today: dt.date | None = None) -> list[tuple[str,
     """
     today = today or timezone.localdate()
     changes: list[tuple[str, str]] = []
-    for pk in list(Agreement.objects.filter(unsettled_since__isnull=False).values_list("pk")):
-        if settle_agreement(pk[0]) is not None:
-            changes.append((Agreement.objects.get(pk=pk[0]).reference, "settled"))
+    unsettled = Agreement.objects.filter(unsettled_since__isnull=False)
+    for pk, reference in list(unsettled.values_list("pk", "reference")):
+        if settle_agreement(pk) is not None:
+            changes.append((reference, "settled"))
     expiring = Agreement.objects.filter(
         state=AgreementState.ACTIVE, valid_until__lt=today
     ).values_list("pk", flat=True)
