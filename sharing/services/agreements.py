@@ -97,7 +97,9 @@ def _sync(
         from sharing.tasks import settle_agreement as settle_task
 
         pk = agreement.pk
-        transaction.on_commit(lambda: settle_task.delay(pk))
+        # robust: with the broker down the change still stands (it is committed) and the
+        # calendar task settles it on its next run.
+        transaction.on_commit(lambda: settle_task.delay(pk), robust=True)
     return SyncResult()
 
 

@@ -16,6 +16,7 @@ from agencies.models import Agency, AgencyKind, Country, User
 from agencies.services import create_agency, create_country
 from sharing import services
 from sharing.models import Agreement, Category, Report, Tlp
+from sharing.pagination import newest_first
 
 CODES = ["XA", "XB", "XC", "XD"]
 AGENCIES = ["alpha", "alpha-customs", "bravo", "charlie", "delta"]
@@ -165,6 +166,17 @@ def _agreement(world: dict[str, Any], index: int, spec: dict[str, Any]) -> None:
             )
 
 
+def _all_pages(user: User) -> list[int]:
+    ids: list[int] = []
+    cursor = None
+    while True:
+        page = newest_first(Report.objects.all(), cursor, 2, visible_to=user)
+        ids += [report.pk for report in page.items]
+        if page.next_cursor is None:
+            return ids
+        cursor = page.next_cursor
+
+
 @settings(
     max_examples=60,
     deadline=None,
@@ -186,4 +198,7 @@ def test_visible_to_matches_the_rules(
             for spec, report in early + late:
                 expected = expected_visible(spec, agency, agreement_specs)
                 assert (report.pk in seen) == expected, (agency, spec, agreement_specs)
+            # The report list reads the same reports from the grants, page by page.
+            listed = Report.objects.visible_to(user).published().order_by("-published_at", "-id")
+            assert _all_pages(user) == list(listed.values_list("pk", flat=True))
         transaction.set_rollback(True)
