@@ -179,13 +179,15 @@ def _all_pages(user: User) -> list[int]:
 
 def _pages_of_three(user: User, per_group: int) -> list[int]:
     ids: list[int] = []
-    before = None
+    before: tuple[dt.datetime, int] | None = None
     while True:
         page = list(Report.objects.newest_visible(user, 3, before, per_group=per_group))
         ids += [report.pk for report in page]
         if len(page) < 3:
             return ids
-        before = (page[-1].published_at, page[-1].pk)
+        last = page[-1]
+        assert last.published_at is not None
+        before = (last.published_at, last.pk)
 
 
 @settings(
