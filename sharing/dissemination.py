@@ -549,7 +549,8 @@ _LOCK_NAMESPACE = 0x42_49_58  # first key of the per-agreement advisory lock
 # Rows addressed by physical location: `id IN (…)` made the planner hash-join a full scan of
 # the table; the partial index dissem_live_by_agreement yields the addresses directly.
 _SETTLE_RECORDS_SQL = """
-UPDATE sharing_dissemination d SET revoked_at = %(since)s, revoke_reason = %(reason)s
+UPDATE sharing_dissemination d
+SET revoked_at = greatest(%(since)s, d.granted_at), revoke_reason = %(reason)s
 WHERE d.ctid = ANY(ARRAY(SELECT ctid FROM sharing_dissemination
                          WHERE agreement_id = %(agreement)s AND revoked_at IS NULL
                          LIMIT %(batch)s))

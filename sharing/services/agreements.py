@@ -74,13 +74,14 @@ def _sync(
     *,
     reason: str,
     progress: Progress | None,
-    left_force_at: dt.datetime | None = None,
+    at: dt.datetime | None = None,
 ) -> SyncResult:
     """Save the locked agreement's new terms or state; grants follow (see the module doc).
 
-    `left_force_at`: when access ends if this change takes the agreement out of force (the
-    state change's instant; the day after valid_until for an expiry); default now.
+    `at`: the instant of the change, default now: new rows are granted then, or access
+    ended then (for an expiry, midnight after valid_until, when resolution stopped).
     """
+    at = at or timezone.now()
     if agreement.is_in_force(timezone.localdate()):
         if agreement.unsettled_since is not None:
             # Back in force before the task settled the last exit: settle first, here.
@@ -88,9 +89,9 @@ def _sync(
             agreement.unsettled_since = None
         agreement.enforced = True
         agreement.save()
-        return sync_agreement(agreement, reason=reason, progress=progress)
+        return sync_agreement(agreement, reason=reason, now=at, progress=progress)
     if agreement.enforced and agreement.unsettled_since is None:
-        agreement.unsettled_since = left_force_at or timezone.now()
+        agreement.unsettled_since = at
     agreement.enforced = False
     agreement.save()
     if agreement.unsettled_since is not None:
@@ -261,7 +262,7 @@ def _change_state(
         agreement,
         reason=f"agreement {to.label.lower()}",
         progress=progress,
-        left_force_at=agreement.state_changed_at,
+        at=agreement.state_changed_at,
     )
     _record(actor, action, agreement, result, context=context, justification=reason)
     return result
@@ -404,14 +405,11 @@ def apply_agreement_calendar(*, today: dt.date | None = None) -> list[tuple[str,
     """Expire agreements past valid_until; bring active ones into force at valid_from.
 
     Run by Celery beat. Each agreement is handled in its own transaction under its lock.
-    Agreements whose settlement task was lost (a broker outage) are settled here too.
+    Last, agreements left unsettled (those that just expired, those whose task a broker
+    outage lost) are settled.
     """
     today = today or timezone.localdate()
     changes: list[tuple[str, str]] = []
-    unsettled = Agreement.objects.filter(unsettled_since__isnull=False)
-    for pk, reference in list(unsettled.values_list("pk", "reference")):
-        if settle_agreement(pk) is not None:
-            changes.append((reference, "settled"))
     expiring = Agreement.objects.filter(
         state=AgreementState.ACTIVE, valid_until__lt=today
     ).values_list("pk", flat=True)
@@ -427,9 +425,7 @@ def apply_agreement_calendar(*, today: dt.date | None = None) -> list[tuple[str,
             agreement.state_changed_at = timezone.now()
             # Principals stopped resolving it when valid_until ended, not when this ran.
             ended = _midnight(agreement.valid_until + dt.timedelta(days=1))
-            result = _sync(
-                agreement, reason="agreement expired", progress=None, left_force_at=ended
-            )
+            result = _sync(agreement, reason="agreement expired", progress=None, at=ended)
             _record(None, AuditAction.AGREEMENT_EXPIRED, agreement, result, context=SYSTEM)
             changes.append((agreement.reference, AgreementState.EXPIRED))
     starting = (
@@ -443,4 +439,8 @@ def apply_agreement_calendar(*, today: dt.date | None = None) -> list[tuple[str,
             result = _sync(agreement, reason="agreement in force", progress=None)
             _record(None, AuditAction.AGREEMENT_IN_FORCE, agreement, result, context=SYSTEM)
             changes.append((agreement.reference, "in_force"))
+    unsettled = Agreement.objects.filter(unsettled_since__isnull=False)
+    for pk, reference in list(unsettled.values_list("pk", "reference")):
+        if settle_agreement(pk) is not None:
+            changes.append((reference, "settled"))
     return changes
