@@ -11,7 +11,16 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agencies.models import User
-from sharing.models import Agreement, AuditAction, AuditEvent, Report, Tlp
+from sharing import services
+from sharing.models import (
+    Agreement,
+    AuditAction,
+    AuditEvent,
+    Category,
+    Report,
+    ReportGroupObjectPermission,
+    Tlp,
+)
 from tests.helpers import signed_in
 
 Publish = Callable[..., Report]
@@ -140,3 +149,29 @@ def test_visible_to_listing_runs_a_bounded_number_of_queries(
     assert len(rows) == 10
     with django_assert_num_queries(1):  # the principal is memoised for the request
         list(Report.objects.visible_to(user)[:100])
+
+
+def test_report_list_shows_published_reports_only_and_filters_by_category(
+    publish: Publish,
+    alpha_analyst: User,
+    bravo_analyst: User,
+    agreement_ab: Agreement,
+    arms: Category,
+) -> None:
+    shared = publish(alpha_analyst, title="Shared under the agreement")
+    retracted = publish(alpha_analyst, title="Withdrawn by its author")
+    clear = publish(alpha_analyst, title="Open arms notice", category=arms, tlp=Tlp.CLEAR)
+    draft = publish(alpha_analyst, title="Still a draft", draft=True)
+    services.retract_report(retracted, actor=alpha_analyst, reason="source burnt")
+
+    def listed(user: User, **query: str) -> list[str]:
+        page = signed_in(user).get(reverse("report-list"), query).context["page"]
+        return [report.title for report in page.items]
+
+    assert listed(bravo_analyst) == [clear.title, shared.title]
+    assert listed(bravo_analyst, category="arms-trafficking") == [clear.title]
+    # The originator keeps access to its retracted report and draft, but lists published ones.
+    assert listed(alpha_analyst) == [clear.title, shared.title]
+    assert not ReportGroupObjectPermission.objects.filter(
+        content_object__in=[retracted, draft], published_at__isnull=False
+    ).exists()
