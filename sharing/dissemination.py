@@ -618,18 +618,16 @@ def settle_agreement(
             return None  # settled already, or in force again (a constraint forbids both)
         settlement = Settlement(since=agreement.unsettled_since)
         live = Dissemination.objects.filter(agreement_id=agreement_id, revoked_at__isnull=True)
-        groups = set(live.values_list("group_id", flat=True).distinct())
-        groups |= set(
-            AgreementParty.objects.filter(agreement_id=agreement_id).values_list(
-                "group_id", flat=True
-            )
-        )
+        # The groups of its parties, past ones included (a party removed while the agreement
+        # was out of force keeps its group): they hold this agreement's grants and no other.
+        prefix = AgreementParty.group_name(agreement_id, "")
+        groups = Group.objects.filter(name__startswith=prefix).values_list("id", flat=True)
         params = {
             "agreement": agreement_id,
             "since": settlement.since,
             "reason": f"agreement {AgreementState(agreement.state).label.lower()}",
             "batch": batch,
-            "groups": sorted(groups),
+            "groups": sorted(groups),  # never a country's or agency's group
             "permission": view_permission().pk,
         }
         settlement.revoked = _run_batches(_SETTLE_RECORDS_SQL, params, progress, live.count())
