@@ -245,3 +245,32 @@ def test_suspension_stands_when_the_broker_is_down(
     assert not sees(bravo_analyst, report)
     services.apply_agreement_calendar()
     assert _live(agreement_ab).count() == 0
+
+
+def test_settlement_covers_a_party_removed_while_suspended_and_nothing_else(
+    publish: Publish,
+    make_agreement: Callable[..., Agreement],
+    alpha_analyst: User,
+    alpha_customs_analyst: User,
+    portal_admin: User,
+    country_a: Country,
+    country_b: Country,
+    country_c: Country,
+    drugs: Category,
+) -> None:
+    agreement = make_agreement([country_a, country_b, country_c], [drugs])
+    report = publish(alpha_analyst)
+    services.suspend_agreement(agreement, actor=portal_admin, reason="review")
+    services.amend_agreement(
+        agreement, actor=portal_admin, reason="XC withdrew", parties=[country_a, country_b]
+    )
+
+    settled = services.settle_agreement(agreement.pk)
+
+    assert settled is not None and settled.revoked == 2 and settled.grants_removed == 2
+    assert _agreement_grants(agreement) == 0
+    assert not ReportGroupObjectPermission.objects.filter(
+        group__name__startswith=f"agreement:{agreement.pk}:"
+    ).exists()
+    # The originator's own country keeps its grant.
+    assert sees(alpha_customs_analyst, report)
