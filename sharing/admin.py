@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
 from guardian.admin import GuardedModelAdmin
 
-from sharing import audit
+from sharing import admin_agreements, audit
 from sharing.models import (
     AccessRequest,
     Agreement,
@@ -52,10 +54,50 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Agreement)
 class AgreementAdmin(ReadOnlyAdmin):
-    # Lifecycle changes re-compute grants: they go through sharing.services, never a form save.
+    # Lifecycle changes re-compute grants: they go through sharing.services (forms in
+    # sharing.admin_agreements), never a model form save.
     list_display = ("title", "reference", "state", "max_tlp", "valid_from", "valid_until")
     list_filter = ("state", "max_tlp")
     search_fields = ("title", "reference")
+    change_form_template = "admin/sharing/agreement/change_form.html"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_active and request.user.is_staff)  # portal admins
+
+    def get_urls(self) -> list[URLPattern]:
+        def change(request: HttpRequest, object_id: str, change: str) -> HttpResponse:
+            return admin_agreements.change_state_view(self, request, object_id, change)
+
+        return [
+            path(
+                "<path:object_id>/change-state/<slug:change>/",
+                self.admin_site.admin_view(change),
+                name="sharing_agreement_change_state",
+            ),
+            *super().get_urls(),
+        ]
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return admin_agreements.add_view(self, request)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        agreement = self.get_object(request, object_id)
+        extra = dict(extra_context or {})
+        if agreement is not None:
+            extra["lifecycle"] = admin_agreements.available_changes(agreement)
+            extra["parties"] = ", ".join(str(c) for c in agreement.parties.order_by("name"))
+            extra["live_grants"] = agreement.disseminations.filter(revoked_at__isnull=True).count()
+        return super().change_view(request, object_id, form_url, extra)
 
 
 class IndicatorInline(admin.TabularInline):

@@ -1,0 +1,249 @@
+"""Agreement management in the admin: every change goes through sharing.services.
+
+Forms collect the terms, the reason and (on activation) whether earlier reports are shared;
+the services lock, re-compute grants and audit (channel "admin"). A refused change comes back
+as a message or a form error, never as a half-applied state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminDateWidget
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from agencies.models import Country
+from sharing import services
+from sharing.dissemination import SyncResult
+from sharing.models import Agreement, AgreementState, AuditChannel, Category, Tlp
+from sharing.web import request_context
+
+MAX_TLP_CHOICES = [(Tlp.GREEN.value, Tlp.GREEN.label), (Tlp.AMBER.value, Tlp.AMBER.label)]
+
+
+class AgreementTermsForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    reference = forms.CharField(max_length=100, help_text="Legal reference, e.g. MoU number.")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    parties = forms.ModelMultipleChoiceField(
+        queryset=Country.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="At least two countries.",
+    )
+    categories = forms.ModelMultipleChoiceField(
+        queryset=Category.objects.order_by("name"), widget=forms.CheckboxSelectMultiple
+    )
+    max_tlp = forms.TypedChoiceField(
+        label="Highest marking", choices=MAX_TLP_CHOICES, coerce=int, initial=Tlp.GREEN.value
+    )
+    valid_from = forms.DateField(widget=AdminDateWidget)
+    valid_until = forms.DateField(
+        widget=AdminDateWidget, required=False, help_text="Last day in force; empty: open-ended."
+    )
+
+
+class AmendForm(forms.Form):
+    parties = AgreementTermsForm.base_fields["parties"]
+    categories = AgreementTermsForm.base_fields["categories"]
+    max_tlp = AgreementTermsForm.base_fields["max_tlp"]
+    valid_until = AgreementTermsForm.base_fields["valid_until"]
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="On the record.")
+
+
+class StateChangeForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="On the record."
+    )
+    share_existing = forms.BooleanField(
+        required=False,
+        label="Also share reports published since the agreement's valid-from date",
+    )
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    allowed_from: tuple[str, ...]
+    consequence: str
+    reason_required: bool = False
+
+
+CHANGES: dict[str, Change] = {
+    "activate": Change(
+        "Activate",
+        (AgreementState.DRAFT,),
+        "Reports in scope are shared with the partner countries from now on (and, if you tick"
+        " the box, those published since the valid-from date).",
+    ),
+    "suspend": Change(
+        "Suspend",
+        (AgreementState.ACTIVE,),
+        "Partner countries lose access to everything shared under this agreement on their next"
+        " request; the record of revocations is settled in the background.",
+        reason_required=True,
+    ),
+    "reactivate": Change(
+        "Reactivate",
+        (AgreementState.SUSPENDED,),
+        "Reports in scope, including those published during the suspension, are shared again.",
+    ),
+    "terminate": Change(
+        "Terminate",
+        (AgreementState.DRAFT, AgreementState.ACTIVE, AgreementState.SUSPENDED),
+        "The agreement ends for good: access under it ends on the partners' next request and it"
+        " cannot be reactivated.",
+        reason_required=True,
+    ),
+    "amend": Change(
+        "Amend",
+        (AgreementState.DRAFT, AgreementState.ACTIVE, AgreementState.SUSPENDED),
+        "Grants follow the new terms at once: new ones are given, those no longer covered are"
+        " revoked.",
+        reason_required=True,
+    ),
+}
+
+
+def available_changes(agreement: Agreement) -> list[tuple[str, Change]]:
+    return [(key, c) for key, c in CHANGES.items() if agreement.state in c.allowed_from]
+
+
+def _errors(exc: ValidationError | PermissionDenied) -> list[str]:
+    return list(getattr(exc, "messages", [str(exc)]))
+
+
+def _summary(result: SyncResult, agreement: Agreement) -> str:
+    if agreement.enforced:
+        return f"{result.granted} reports shared, {result.revoked} revoked."
+    if agreement.unsettled_since is not None:
+        return "Access under it has ended; the record is being settled."
+    return "Nothing is shared under it."
+
+
+def add_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResponse:
+    """Create a draft agreement through services.create_agreement."""
+    form = AgreementTermsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            agreement = services.create_agreement(
+                actor=request.user,  # type: ignore[arg-type]
+                title=data["title"],
+                reference=data["reference"],
+                description=data["description"],
+                parties=data["parties"],
+                categories=data["categories"],
+                max_tlp=data["max_tlp"],
+                valid_from=data["valid_from"],
+                valid_until=data["valid_until"],
+                context=request_context(request, AuditChannel.ADMIN),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            for message in _errors(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"Draft agreement {agreement.reference} created.")
+            return HttpResponseRedirect(
+                reverse("admin:sharing_agreement_change", args=[agreement.pk])
+            )
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": "Add agreement (draft)",
+        "form": form,
+        "media": model_admin.media + form.media,
+    }
+    return TemplateResponse(request, "admin/sharing/agreement/terms_form.html", context)
+
+
+def change_state_view(
+    model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str, change: str
+) -> HttpResponse:
+    """Confirm one lifecycle change with its reason, then run it through the service."""
+    if change not in CHANGES:
+        raise Http404("No such change.")
+    agreement = model_admin.get_object(request, object_id)
+    if agreement is None:
+        raise Http404("No such agreement.")
+    spec = CHANGES[change]
+    back = reverse("admin:sharing_agreement_change", args=[agreement.pk])
+    if agreement.state not in spec.allowed_from:
+        messages.error(request, f"A {agreement.state} agreement cannot be {change}d.")
+        return HttpResponseRedirect(back)
+    form: forms.Form
+    if change == "amend":
+        form = AmendForm(
+            request.POST or None,
+            initial={
+                "parties": list(agreement.parties.all()),
+                "categories": list(agreement.categories.all()),
+                "max_tlp": agreement.max_tlp,
+                "valid_until": agreement.valid_until,
+            },
+        )
+    else:
+        form = StateChangeForm(request.POST or None)
+        if change != "activate":
+            del form.fields["share_existing"]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if spec.reason_required and not data["reason"].strip():
+            form.add_error("reason", "Give the reason for this change; it goes on the record.")
+        else:
+            try:
+                result = _run(agreement, change, data, request)
+            except (ValidationError, PermissionDenied) as exc:
+                for message in _errors(exc):
+                    form.add_error(None, message)
+            else:
+                agreement.refresh_from_db()
+                messages.success(
+                    request,
+                    f"{agreement.reference} is now {agreement.get_state_display().lower()}. "
+                    + _summary(result, agreement),
+                )
+                return HttpResponseRedirect(back)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "original": agreement,
+        "title": f"{spec.label} {agreement.reference}",
+        "change": spec,
+        "form": form,
+        "media": model_admin.media + form.media,
+    }
+    return TemplateResponse(request, "admin/sharing/agreement/change_state.html", context)
+
+
+def _run(agreement: Agreement, change: str, data: dict[str, Any], request: HttpRequest) -> Any:
+    common: dict[str, Any] = {
+        "actor": request.user,
+        "context": request_context(request, AuditChannel.ADMIN),
+    }
+    match change:
+        case "activate":
+            return services.activate_agreement(
+                agreement, share_existing=data["share_existing"], **common
+            )
+        case "suspend":
+            return services.suspend_agreement(agreement, reason=data["reason"], **common)
+        case "reactivate":
+            return services.reactivate_agreement(agreement, reason=data["reason"], **common)
+        case "terminate":
+            return services.terminate_agreement(agreement, reason=data["reason"], **common)
+        case _:
+            return services.amend_agreement(
+                agreement,
+                reason=data["reason"],
+                parties=data["parties"],
+                categories=data["categories"],
+                max_tlp=data["max_tlp"],
+                valid_until=data["valid_until"],
+                **common,
+            )
