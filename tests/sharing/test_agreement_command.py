@@ -42,3 +42,21 @@ def test_command_reports_refusals_as_errors(agreement_ab: Agreement) -> None:
         call_command("agreement", "suspend", agreement_ab.reference, stdout=StringIO())
     with pytest.raises(CommandError, match="No agreement"):
         call_command("agreement", "suspend", "NOPE/1", reason="x", stdout=StringIO())
+
+
+def test_show_tells_whether_the_agreement_is_in_force_and_settled(
+    publish: Callable[..., Report],
+    alpha_analyst: User,
+    portal_admin: User,
+    agreement_ab: Agreement,
+) -> None:
+    from sharing import services
+
+    publish(alpha_analyst)
+    out = StringIO()
+    call_command("agreement", "show", agreement_ab.reference, stdout=out)
+    assert "in force: yes" in out.getvalue() and "live grants: 1" in out.getvalue()
+    services.suspend_agreement(agreement_ab, actor=portal_admin, reason="review")
+    out = StringIO()
+    call_command("agreement", "show", agreement_ab.reference, stdout=out)
+    assert "in force: no (access ended at" in out.getvalue()

@@ -106,9 +106,14 @@ class Command(BaseCommand):
         parties = ", ".join(c.code for c in agreement.parties.all())
         categories = ", ".join(c.name for c in agreement.categories.all())
         live = agreement.disseminations.filter(revoked_at__isnull=True).count()
+        settling = ""
+        if agreement.unsettled_since is not None:
+            ended = f"{agreement.unsettled_since:%Y-%m-%d %H:%M:%S} UTC"
+            settling = f" (access ended at {ended}; the record is being settled)"
         self.stdout.write(
             f"{agreement} — {agreement.state}\n  parties: {parties}\n  categories: {categories}\n"
             f"  max marking: {agreement.get_max_tlp_display()}\n"
             f"  valid: {agreement.valid_from} to {agreement.valid_until or 'open-ended'}\n"
+            f"  in force: {'yes' if agreement.enforced else 'no'}{settling}\n"
             f"  live grants: {live}"
         )
