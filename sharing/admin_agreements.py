@@ -118,11 +118,13 @@ def _errors(exc: ValidationError | PermissionDenied) -> list[str]:
     return list(getattr(exc, "messages", [str(exc)]))
 
 
-def _summary(result: SyncResult, agreement: Agreement) -> str:
+def _summary(result: SyncResult, agreement: Agreement, change: str) -> str:
     if agreement.enforced:
-        return f"{result.granted} reports shared, {result.revoked} revoked."
-    if agreement.unsettled_since is not None:
-        return "Access under it has ended; the record is being settled."
+        return f"{result.granted} grants written, {result.revoked} revoked."
+    if change in ("suspend", "terminate") and agreement.state_changed_at is not None:
+        ended = f"{agreement.state_changed_at:%Y-%m-%d %H:%M:%S} UTC"
+        record = "being recorded" if agreement.unsettled_since else "recorded"
+        return f"Partners' access under it ended at {ended}; revocations {record}."
     return "Nothing is shared under it."
 
 
@@ -206,7 +208,7 @@ def change_state_view(
                 messages.success(
                     request,
                     f"{agreement.reference} is now {agreement.get_state_display().lower()}. "
-                    + _summary(result, agreement),
+                    + _summary(result, agreement, change),
                 )
                 return HttpResponseRedirect(back)
     context = {
