@@ -539,6 +539,26 @@ def timed(fn: Callable[[], object], runs: int, warmup: int) -> list[float]:
     return samples
 
 
+def timed_together(
+    fns: dict[str, Callable[[], object]], runs: int, warmup: int
+) -> dict[str, list[float]]:
+    """Wall times of each call, taken in rounds (one call of each per round).
+
+    The machine's speed drifts over seconds (shared cores); rounds expose every query to the
+    same drift, so ratios between them compare like with like.
+    """
+    for _ in range(warmup):
+        for fn in fns.values():
+            fn()
+    samples: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(runs):
+        for name, fn in fns.items():
+            started = time.perf_counter()
+            fn()
+            samples[name].append(time.perf_counter() - started)
+    return samples
+
+
 @dataclass
 class Principals:
     users: dict[str, User]
@@ -577,43 +597,40 @@ def measure_reads(principals: Principals, runs: int, count_runs: int) -> list[Ro
     from sharing.models import Report
 
     order = ("-published_at", "-id")
-    unfiltered = Row(
-        "first page, Report.objects.all()",
-        "(no filter)",
-        timed(lambda: list(Report.objects.order_by(*order)[:PAGE]), runs, 5),
-    )
-    principals.unfiltered = unfiltered
-    rows = [unfiltered]
     counts: dict[str, int] = {}
     for name, subject in tqdm(principals.every.items(), desc="principals", unit="principal"):
         counts[name] = principals.counts[name] = Report.objects.visible_to(subject).count()
+    pages: dict[str, Callable[[], object]] = {
+        "": lambda: list(Report.objects.order_by(*order)[:PAGE]),
+    }
     for name, subject in principals.every.items():
+        pages[name] = lambda s=subject: list(Report.objects.newest_visible(s, PAGE))  # type: ignore[misc]
+        pages[f"semi-join {name}"] = (
+            lambda s=subject: list(  # type: ignore[misc]
+                Report.objects.visible_to(s).published().order_by(*order)[:PAGE]
+            )
+        )
+    samples = timed_together(pages, runs, 5)
+    unfiltered = Row("first page, Report.objects.all()", "(no filter)", samples[""])
+    principals.unfiltered = unfiltered
+    rows = [unfiltered]
+    for name in principals.every:
         row = Row(
             "first page, newest_visible (report list)",
             name,
-            timed(
-                lambda s=subject: list(Report.objects.newest_visible(s, PAGE)),  # type: ignore[misc]
-                runs,
-                5,
-            ),
+            samples[name],
             visible=counts[name],
             target=TARGET_PAGE_MS,
             ratio_target=TARGET_RATIO,
         )
         row.ratio = row.p95 / unfiltered.p95
         rows.append(row)
-    for name, subject in principals.every.items():
+    for name in principals.every:
         rows.append(
             Row(
                 "first page, visible_to() semi-join (filtered lists)",
                 name,
-                timed(
-                    lambda s=subject: list(  # type: ignore[misc]
-                        Report.objects.visible_to(s).published().order_by(*order)[:PAGE]
-                    ),
-                    runs,
-                    5,
-                ),
+                samples[f"semi-join {name}"],
                 visible=counts[name],
             )
         )
@@ -889,13 +906,14 @@ definitions (the schema is compared before and after), then `VACUUM (ANALYZE)`.
 **Method:** wall time around `list(Report.objects.newest_visible(p, 100))`, the report list's
 first page (and the generic `visible_to(p).published().order_by("-published_at", "-id")[:100]`
 that filtered lists use), through the ORM (SQL, fetch and model instantiation), principals
-resolved once beforehand as a request does; five warm-up runs (two for counts and guardian),
-then up to {args.runs} runs ({args.count_runs} for counts): queries slower than
-{BUDGET_S / args.runs * 1000:.0f} ms get fewer, at least {MIN_RUNS} (column `runs`); p50/p95
-by nearest rank. The guardian baseline is `get_objects_for_user(user, "sharing.view_report",
-Report.objects.all(), accept_global_perms=False)` with the same ordering and slice; it has no
-partner-system form. The suspension calls `suspend_agreement`, checks the big partner's next
-request, then runs `settle_agreement` (the task queued on commit, here in the same
+resolved once beforehand as a request does. First pages are timed in {args.runs} rounds
+after five warm-up rounds, each round running every first-page query once, so that the
+machine's drift (shared cores) reaches all of them alike; counts ({args.count_runs} runs) and
+guardian's baseline are timed one query after another, slow ones fewer times (at least
+{MIN_RUNS}; column `runs`). p50/p95 by nearest rank. The guardian baseline is
+`get_objects_for_user(user, "sharing.view_report", Report.objects.all(),
+accept_global_perms=False)` with the same ordering and slice; it has no partner-system form.
+The suspension calls `suspend_agreement`, checks the big partner's next request, then runs `settle_agreement` (the task queued on commit, here in the same
 transaction) and `reactivate_agreement`, all inside one transaction that is rolled back, then
 `VACUUM`s the two grant tables; {args.suspend_runs} run(s). {suspension}.
 

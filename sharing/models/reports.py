@@ -49,7 +49,8 @@ SELECT t.content_object_id FROM (
 # first, take the page from those rows, then walk a page's worth again only in the groups cut
 # off at a row newer than that page's oldest (all cut groups when the page came out short):
 # any row a group still holds is older than its cut row, so no other group can add to the
-# page, and the page only gets newer as rows are added.
+# page; and a fetched row left out of the first page is older than all of it, so the page is
+# the newest of the first page and the second walk's rows.
 _NEWEST_CUT_SQL = """
 WITH fetched AS MATERIALIZED (
   SELECT principal_group.id AS group_id, g.content_object_id, g.published_at, g.n
@@ -70,7 +71,7 @@ again AS (
 )
 SELECT t.content_object_id FROM (
   SELECT DISTINCT c.content_object_id, c.published_at FROM (
-    SELECT content_object_id, published_at FROM fetched
+    SELECT content_object_id, published_at FROM first_page
     UNION ALL
     SELECT g.content_object_id, g.published_at
     FROM again AS principal_group CROSS JOIN LATERAL ({walk}) AS g
@@ -79,7 +80,11 @@ SELECT t.content_object_id FROM (
   LIMIT %s
 ) AS t
 """
-WALK_ROWS = 600  # grants read in the first walk over all groups before a cut per group
+# Whole pages per group while groups x page <= FULL_WALK_ROWS; beyond, the first walk reads
+# about CUT_WALK_ROWS grants in all (hub analyst, 52 groups: 1.3 ms SQL, against 4.1 ms for
+# whole pages and 1.9 ms at 12 per group).
+FULL_WALK_ROWS = 1_000
+CUT_WALK_ROWS = 300
 
 
 class ReportState(models.TextChoices):
@@ -128,7 +133,8 @@ class ReportQuerySet(models.QuerySet["Report"]):
         groups = list(principal.group_ids)
         bound, bound_params = ("", []) if before is None else (_BEFORE, [before[0], *before])
         if per_group is None:
-            per_group = -(-WALK_ROWS // len(groups))  # at least a page's worth up to 6 groups
+            full = len(groups) * size <= FULL_WALK_ROWS
+            per_group = size if full else max(-(-CUT_WALK_ROWS // len(groups)), 2)
 
         def walk(limit: int) -> tuple[str, list[Any]]:
             sql = _WALK_SQL.format(bound=bound)
