@@ -133,17 +133,16 @@ class ReportQuerySet(models.QuerySet["Report"]):
         groups = list(principal.group_ids)
         bound, bound_params = ("", []) if before is None else (_BEFORE, [before[0], *before])
         if per_group is None:
-            full = len(groups) * size <= FULL_WALK_ROWS
-            per_group = size if full else max(-(-CUT_WALK_ROWS // len(groups)), 2)
+            whole_pages = len(groups) * size <= FULL_WALK_ROWS
+            per_group = size if whole_pages else max(-(-CUT_WALK_ROWS // len(groups)), 2)
 
         def walk(limit: int) -> tuple[str, list[Any]]:
             sql = _WALK_SQL.format(bound=bound)
             return sql, [principal.view_permission_id, *bound_params, limit]
 
         full_sql, full_params = walk(size)
-        full = _NEWEST_SQL.format(walk=full_sql)
         if per_group >= size:
-            sql, params = full, [groups, *full_params, size]
+            sql, params = _NEWEST_SQL.format(walk=full_sql), [groups, *full_params, size]
         else:
             cut_sql, cut_params = walk(per_group)
             sql = _NEWEST_CUT_SQL.format(cut_walk=cut_sql, walk=full_sql)
