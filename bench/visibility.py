@@ -913,9 +913,10 @@ guardian's baseline are timed one query after another, slow ones fewer times (at
 {MIN_RUNS}; column `runs`). p50/p95 by nearest rank. The guardian baseline is
 `get_objects_for_user(user, "sharing.view_report", Report.objects.all(),
 accept_global_perms=False)` with the same ordering and slice; it has no partner-system form.
-The suspension calls `suspend_agreement`, checks the big partner's next request, then runs `settle_agreement` (the task queued on commit, here in the same
-transaction) and `reactivate_agreement`, all inside one transaction that is rolled back, then
-`VACUUM`s the two grant tables; {args.suspend_runs} run(s). {suspension}.
+The suspension calls `suspend_agreement`, checks the big partner's next request, then runs
+`settle_agreement` (the task queued on commit, here in the same transaction) and
+`reactivate_agreement`, all inside one transaction that is rolled back, then `VACUUM`s the
+two grant tables; {args.suspend_runs} run(s). {suspension}.
 
 {markdown_table(rows)}
 {DOCS_END}"""

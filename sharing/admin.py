@@ -56,10 +56,22 @@ class CategoryAdmin(admin.ModelAdmin):
 class AgreementAdmin(ReadOnlyAdmin):
     # Lifecycle changes re-compute grants: they go through sharing.services (forms in
     # sharing.admin_agreements), never a model form save.
-    list_display = ("title", "reference", "state", "max_tlp", "valid_from", "valid_until")
-    list_filter = ("state", "max_tlp")
+    list_display = (
+        "title",
+        "reference",
+        "state",
+        "in_force",
+        "max_tlp",
+        "valid_from",
+        "valid_until",
+    )
+    list_filter = ("state", "enforced", "max_tlp")
     search_fields = ("title", "reference")
     change_form_template = "admin/sharing/agreement/change_form.html"
+
+    @admin.display(boolean=True, description="in force", ordering="enforced")
+    def in_force(self, agreement: Agreement) -> bool:
+        return agreement.enforced
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(request.user.is_active and request.user.is_staff)  # portal admins
