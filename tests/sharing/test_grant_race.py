@@ -11,10 +11,12 @@ from collections.abc import Callable
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from agencies.models import User
 from sharing import services
 from sharing.models import Agreement, Dissemination, Report
+from tests.helpers import sees
 
 Publish = Callable[..., Report]
 WAIT = 20
@@ -105,3 +107,56 @@ def test_publish_waits_for_a_suspension_in_flight_and_then_grants_nothing(
     assert Report.objects.get(pk=draft.pk).state == "published"
     assert not Report.objects.visible_to(bravo_analyst).filter(pk=draft.pk).exists()
     assert not Dissemination.objects.filter(report=draft, agreement=agreement_ab).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reactivation_waits_for_a_settlement_in_progress(
+    publish: Publish,
+    alpha_analyst: User,
+    bravo_analyst: User,
+    portal_admin: User,
+    agreement_ab: Agreement,
+) -> None:
+    from sharing import dissemination
+
+    reports = [publish(alpha_analyst) for _ in range(3)]
+    # Suspended and not yet settled, as between suspend_agreement's commit and its task (here
+    # the task would run eagerly on commit, so the state is written directly).
+    suspended_at = timezone.now()
+    Agreement.objects.filter(pk=agreement_ab.pk).update(
+        state="suspended",
+        enforced=False,
+        state_changed_at=suspended_at,
+        unsettled_since=suspended_at,
+    )
+    first_batch, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def settler() -> None:
+        def progress(done: int, total: int) -> None:
+            if done == 1:
+                first_batch.set()
+                assert release.wait(WAIT)
+
+        dissemination.settle_agreement(agreement_ab.pk, batch=1, progress=progress)
+
+    def reactivator() -> None:
+        services.reactivate_agreement(agreement_ab, actor=portal_admin, reason="race")
+
+    first = _run(settler, errors)
+    assert first_batch.wait(WAIT)
+    second = _run(reactivator, errors)
+    second.join(0.5)
+    assert second.is_alive(), "reactivation must wait for the settlement holding the lock"
+    release.set()
+    first.join(WAIT)
+    second.join(WAIT)
+    assert not errors, errors
+
+    agreement_ab.refresh_from_db()
+    assert agreement_ab.enforced and agreement_ab.unsettled_since is None
+    for report in reports:
+        assert sees(bravo_analyst, report)
+        rows = Dissemination.objects.filter(report=report, agreement=agreement_ab)
+        assert rows.filter(revoked_at=suspended_at).count() == 1
+        assert rows.filter(revoked_at=None).count() == 1
