@@ -124,8 +124,9 @@ src AS (
 d AS (
     INSERT INTO sharing_dissemination (
         report_id, group_id, recipient_country_id, recipient_agency_id, basis, agreement_id,
-        granted_at, revoke_reason)
-    SELECT report_id, group_id, country_id, agency_id, basis, agreement_id, published_at, ''
+        granted_at, published_at, revoke_reason)
+    SELECT report_id, group_id, country_id, agency_id, basis, agreement_id, published_at,
+           CASE WHEN basis = 'agreement' THEN published_at END, ''
     FROM src ORDER BY report_id, group_id  -- a report's rows side by side, as when published
     RETURNING report_id, group_id, granted_at
 )
@@ -894,7 +895,8 @@ follow the rules of `sharing.dissemination` (originator agency; originator count
 and AMBER; every agency for CLEAR; agreement partners), so reactivation re-grants exactly what
 suspension revoked. Agreement shares are granted to each party's agreement group, so a
 principal resolves to its agency, country and every-agency groups plus one group per agreement
-of its country in force (the hub analyst: 52 groups).
+of its country in force (the hub analyst: 52 groups); the report list walks the three own
+groups and the country's live agreement rows.
 Visible reports: {fractions}.
 
 **Seeding:** {marker.get("total_seconds", 0):.0f} s ({seed_text}). Countries, agencies,

@@ -352,6 +352,7 @@ def apply_audience(
                 access_request_id=r.access_request_id,
                 forwarded_by_id=r.forwarded_by_id,
                 granted_at=now,
+                published_at=listed_at if r.agreement_id else None,
             )
             for r in to_grant
         )
@@ -434,8 +435,10 @@ _GRANT_SQL = f"""
 WITH q AS MATERIALIZED ({_QUALIFYING_SQL}),
 d AS (
   INSERT INTO sharing_dissemination
-      (report_id, group_id, recipient_country_id, basis, agreement_id, granted_at, revoke_reason)
-  SELECT report_id, group_id, country_id, 'agreement', %(agreement)s, %(now)s, '' FROM q
+      (report_id, group_id, recipient_country_id, basis, agreement_id, granted_at,
+       published_at, revoke_reason)
+  SELECT report_id, group_id, country_id, 'agreement', %(agreement)s, %(now)s, published_at, ''
+  FROM q
   ON CONFLICT DO NOTHING
   RETURNING 1
 ),

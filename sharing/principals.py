@@ -24,7 +24,7 @@ SELECT a.id, a.country_id, a.group_id, c.group_id,
        (SELECT id FROM auth_group WHERE name = '{EVERY_AGENCY_GROUP}'),
        (SELECT p.id FROM auth_permission p JOIN django_content_type ct ON ct.id = p.content_type_id
          WHERE ct.app_label = 'sharing' AND ct.model = 'report' AND p.codename = 'view_report'),
-       ARRAY(SELECT ap.group_id FROM sharing_agreementparty ap
+       ARRAY(SELECT ARRAY[ap.group_id, ap.agreement_id] FROM sharing_agreementparty ap
              JOIN sharing_agreement g ON g.id = ap.agreement_id
              WHERE ap.country_id = a.country_id AND g.state = 'active' AND g.enforced
                AND g.valid_from <= %(today)s
@@ -44,8 +44,10 @@ _RESOLVE_USER_SQL = _RESOLVE_SQL.replace(
 class Principal:
     agency_id: int | None
     country_id: int | None
-    group_ids: tuple[int, ...]
+    group_ids: tuple[int, ...]  # every group whose grants it sees (visible_to)
     view_permission_id: int | None
+    own_group_ids: tuple[int, ...] = ()  # agency, country, every agency
+    agreement_ids: tuple[int, ...] = ()  # its country's agreements in force today
 
 
 NOBODY = Principal(agency_id=None, country_id=None, group_ids=(), view_permission_id=None)
@@ -74,10 +76,16 @@ def resolve(subject: PrincipalLike) -> Principal:
             cursor.execute(sql, {"subject": subject_id, "today": timezone.localdate()})
             row = cursor.fetchone()
         if row is not None:
-            agency, country, agency_group, country_group, every_group, perm, agreements = row
-            own = (agency_group, country_group, every_group)
-            groups = tuple(g for g in own if g is not None) + tuple(agreements)
-            principal = Principal(agency, country, groups, perm)
+            agency, country, agency_group, country_group, every_group, perm, parties = row
+            own = tuple(g for g in (agency_group, country_group, every_group) if g is not None)
+            principal = Principal(
+                agency,
+                country,
+                own + tuple(group for group, _ in parties),
+                perm,
+                own_group_ids=own,
+                agreement_ids=tuple(agreement for _, agreement in parties),
+            )
     setattr(subject, _CACHE_ATTR, principal)
     return principal
 

@@ -104,6 +104,9 @@ class Dissemination(models.Model):
         Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     granted_at = models.DateTimeField()
+    # The report's published_at, copied on agreement rows: a country's live agreement rows in
+    # list order are what the report list walks for shares under agreements in force.
+    published_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoke_reason = models.CharField(max_length=200, blank=True)
 
@@ -156,6 +159,14 @@ class Dissemination(models.Model):
             ),
             # History of one report, revoked rows included.
             models.Index(fields=["report", "granted_at"], name="dissem_report_history"),
+            # Reports shared with a country under agreements, newest first (see
+            # ReportQuerySet.newest_visible); the agreement is filtered inside the index.
+            models.Index(
+                fields=["recipient_country", "-published_at", "-report"],
+                include=["agreement"],
+                condition=models.Q(basis="agreement", revoked_at__isnull=True),
+                name="dissem_agreement_inbox",
+            ),
         ]
 
     def __str__(self) -> str:

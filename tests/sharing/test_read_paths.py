@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from agencies.models import User
+from agencies.models import Country, User
 from sharing import services
 from sharing.models import (
     Agreement,
@@ -21,6 +21,7 @@ from sharing.models import (
     ReportGroupObjectPermission,
     Tlp,
 )
+from sharing.pagination import newest_first
 from tests.helpers import signed_in
 
 Publish = Callable[..., Report]
@@ -175,3 +176,26 @@ def test_report_list_shows_published_reports_only_and_filters_by_category(
     assert not ReportGroupObjectPermission.objects.filter(
         content_object__in=[retracted, draft], published_at__isnull=False
     ).exists()
+
+
+def test_report_list_pages_count_a_report_shared_under_two_agreements_once(
+    publish: Publish,
+    make_agreement: Callable[..., Agreement],
+    alpha_analyst: User,
+    bravo_analyst: User,
+    agreement_ab: Agreement,
+    country_a: Country,
+    country_b: Country,
+    drugs: Category,
+) -> None:
+    make_agreement([country_a, country_b], [drugs], reference="MOU/XA-XB/SECOND")
+    reports = [publish(alpha_analyst, title=f"Twice shared {i}") for i in range(3)]
+    ids: list[int] = []
+    cursor = None
+    while True:
+        page = newest_first(Report.objects.all(), cursor, 1, visible_to=bravo_analyst)
+        ids += [report.pk for report in page.items]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert ids == [report.pk for report in reversed(reports)]
