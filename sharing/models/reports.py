@@ -108,7 +108,9 @@ class ReportQuerySet(models.QuerySet["Report"]):
             principal.view_permission_id,
             *bound,
             size,
-            principal.country_id,
+            # No agreement in force: NULL matches no row, so that walk is skipped outright
+            # (else it would pass over the rows of agreements suspended but not yet settled).
+            principal.country_id if principal.agreement_ids else None,
             _array(principal.agreement_ids),
             *bound,
             size,

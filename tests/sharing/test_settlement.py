@@ -274,3 +274,18 @@ def test_settlement_covers_a_party_removed_while_suspended_and_nothing_else(
     ).exists()
     # The originator's own country keeps its grant.
     assert sees(alpha_customs_analyst, report)
+
+
+def test_report_list_drops_a_suspended_agreements_reports_before_settlement(
+    publish: Publish,
+    alpha_analyst: User,
+    bravo_analyst: User,
+    portal_admin: User,
+    agreement_ab: Agreement,
+) -> None:
+    report = publish(alpha_analyst)
+    assert [r.pk for r in Report.objects.newest_visible(bravo_analyst, 10)] == [report.pk]
+    services.suspend_agreement(agreement_ab, actor=portal_admin, reason="review")
+    assert _live(agreement_ab).count() == 1  # not settled yet
+    fresh = User.objects.get(pk=bravo_analyst.pk)  # the next request
+    assert list(Report.objects.newest_visible(fresh, 10)) == []
