@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import Country, User
+from agencies.models import Agency, Country, User
 from sharing.models import (
     Agreement,
     AgreementState,
@@ -18,6 +18,7 @@ from sharing.models import (
     AuditEvent,
     Category,
     Report,
+    ReportGroupObjectPermission,
 )
 from tests.helpers import sees, signed_in
 
@@ -145,3 +146,18 @@ def test_only_portal_admins_and_only_with_a_csrf_token(
     assert strict.post(url, {"reason": "no token"}).status_code == 403
     agreement_ab.refresh_from_db()
     assert agreement_ab.state == AgreementState.ACTIVE
+
+
+def test_guardian_object_permission_pages_cannot_grant_around_the_rules(
+    publish: Publish, alpha_analyst: User, portal_admin: User, charlie: Agency
+) -> None:
+    report = publish(alpha_analyst)
+    admin = signed_in(portal_admin)
+    manage = reverse(
+        "admin:sharing_report_permissions_manage_group", args=[report.pk, charlie.group_id]
+    )
+    response = admin.post(manage, {"permissions": ["view_report"]})
+    assert response.status_code == 302  # sent back to the admin index
+    assert not ReportGroupObjectPermission.objects.filter(group=charlie.group).exists()
+    page = reverse("admin:sharing_report_permissions", args=[report.pk])
+    assert admin.get(page).status_code == 302
