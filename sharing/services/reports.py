@@ -259,7 +259,6 @@ def retract_report(
     return change
 
 
-@transaction.atomic
 def forward_report(
     report: Report,
     to_agency: Agency,
@@ -268,41 +267,46 @@ def forward_report(
     justification: str,
     context: RequestContext = SYSTEM,
 ) -> AudienceChange:
-    """Onward dissemination by a recipient agency: refused for H2/H3 and above TLP:GREEN."""
+    """Onward dissemination by a recipient agency: refused for H2/H3 and above TLP:GREEN.
+
+    A refusal is audited after the transaction that checked it has ended, so the record of
+    the attempt is not rolled back with it.
+    """
     agency = _member_agency(actor)
     if membership_role(actor) not in (Role.SUPERVISOR, Role.AGENCY_ADMIN):
         raise PermissionDenied("Only a supervisor may forward a report to another agency.")
-    report = Report.objects.visible_to(actor).select_for_update(of=("self",)).get(pk=report.pk)
-    if agency.pk == report.originator_agency_id:
-        raise ValidationError("The originator names recipients by editing the report.")
-    facts = ReportFacts.of(report)
-    denial = forward_denial(facts, to_agency.country_id)
-    if denial is not None:
-        audit.record(
-            actor,
-            AuditAction.GRANTED,
-            [report],
-            context=context,
-            outcome=AuditOutcome.DENIED,
-            recipients=[f"agency:{to_agency.code}"],
-            justification=justification,
-            details={"basis": "forwarded", "denied": denial.value},
-        )
-        raise PermissionDenied(f"This report cannot be forwarded: {denial.value}.")
-    facts = dataclasses.replace(
-        facts, forwards=facts.forwards | {(to_agency.pk, to_agency.country_id, agency.pk)}
-    )
-    change = disseminate(report, reason="forwarded", facts=facts)
+    with transaction.atomic():
+        report = Report.objects.visible_to(actor).select_for_update(of=("self",)).get(pk=report.pk)
+        if agency.pk == report.originator_agency_id:
+            raise ValidationError("The originator names recipients by editing the report.")
+        facts = ReportFacts.of(report)
+        denial = forward_denial(facts, to_agency.country_id)
+        if denial is None:
+            facts = dataclasses.replace(
+                facts, forwards=facts.forwards | {(to_agency.pk, to_agency.country_id, agency.pk)}
+            )
+            change = disseminate(report, reason="forwarded", facts=facts)
+            audit.record(
+                actor,
+                AuditAction.GRANTED,
+                [report],
+                context=context,
+                justification=justification,
+                recipients=[f"agency:{to_agency.code}"],
+                details={"basis": "forwarded"},
+            )
+            return change
     audit.record(
         actor,
         AuditAction.GRANTED,
         [report],
         context=context,
-        justification=justification,
+        outcome=AuditOutcome.DENIED,
         recipients=[f"agency:{to_agency.code}"],
-        details={"basis": "forwarded"},
+        justification=justification,
+        details={"basis": "forwarded", "denied": denial.value},
     )
-    return change
+    raise PermissionDenied(f"This report cannot be forwarded: {denial.value}.")
 
 
 def membership_role(user: User) -> str | None:

@@ -11,6 +11,9 @@ from agencies.models import Agency, Country, User
 from sharing import services
 from sharing.models import (
     Agreement,
+    AuditAction,
+    AuditEvent,
+    AuditOutcome,
     Category,
     Dissemination,
     DisseminationBasis,
@@ -212,6 +215,9 @@ def test_no_onward_dissemination_of_h2_and_h3_reports(
     with pytest.raises(PermissionDenied, match="handling code"):
         services.forward_report(report, charlie, actor=bravo_supervisor, justification="joint case")
     assert not sees(charlie_analyst, report)
+    # The refused attempt stays on the record.
+    denied = AuditEvent.objects.get(action=AuditAction.GRANTED, outcome=AuditOutcome.DENIED)
+    assert denied.recipients == ["agency:charlie"] and denied.details["basis"] == "forwarded"
 
 
 def test_h0_green_report_may_be_forwarded_by_a_recipient(
