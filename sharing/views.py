@@ -42,6 +42,12 @@ def visible_report_or_404(request: HttpRequest, report_uuid: Any) -> Report:
 def home(request: HttpRequest) -> HttpResponse:
     newest = Report.objects.newest_visible(request.user, 10)
     latest = list(newest.select_related("category", "originator_agency__country"))
+    audit.record(
+        request.user,  # type: ignore[arg-type]
+        AuditAction.REPORT_LISTED,
+        context=request_context(request),
+        details={"page": "home", "count": len(latest)},
+    )
     return render(request, "sharing/home.html", {"latest": latest})
 
 
@@ -89,7 +95,7 @@ def report_detail(request: HttpRequest, report_uuid: Any) -> HttpResponse:
         context=request_context(request),
     )
     user_agency = request.user.agency  # type: ignore[union-attr]
-    is_originator = user_agency is not None and user_agency.pk == report.originator_agency_id
+    is_originator = _is_originator(user_agency, report)
     context: dict[str, Any] = {
         "report": report,
         "tlp_label": Tlp(report.tlp).label,
@@ -100,6 +106,10 @@ def report_detail(request: HttpRequest, report_uuid: Any) -> HttpResponse:
     if is_originator and report.state == ReportState.DRAFT:
         context["preview"] = _describe(preview_audience(report))
     return render(request, "sharing/report_detail.html", context)
+
+
+def _is_originator(agency: Agency | None, report: Report) -> bool:
+    return agency is not None and agency.pk == report.originator_agency_id
 
 
 def _describe(recipients: Any) -> list[str]:
@@ -130,7 +140,7 @@ def report_explain(request: HttpRequest, report_uuid: Any) -> HttpResponse:
     """Why a country or agency can or cannot see the report (originator agency asks for anyone)."""
     report = visible_report_or_404(request, report_uuid)
     user_agency = request.user.agency  # type: ignore[union-attr]
-    is_originator = user_agency is not None and user_agency.pk == report.originator_agency_id
+    is_originator = _is_originator(user_agency, report)
     target: Country | Agency | None = user_agency
     if is_originator:
         code = request.GET.get("agency") or ""

@@ -199,3 +199,14 @@ def test_report_list_pages_count_a_report_shared_under_two_agreements_once(
             break
         cursor = page.next_cursor
     assert ids == [report.pk for report in reversed(reports)]
+
+
+def test_home_page_lists_the_newest_visible_reports_and_audits_the_listing(
+    publish: Publish, alpha_analyst: User, bravo_analyst: User, agreement_ab: Agreement
+) -> None:
+    shared = publish(alpha_analyst, title="Shared with Bravonia")
+    publish(alpha_analyst, title="Kept at home", tlp=Tlp.RED)
+    response = signed_in(bravo_analyst).get(reverse("home"))
+    assert [r.pk for r in response.context["latest"]] == [shared.pk]
+    event = AuditEvent.objects.get(action=AuditAction.REPORT_LISTED, actor_user=bravo_analyst)
+    assert event.details == {"page": "home", "count": 1}
