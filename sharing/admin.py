@@ -46,6 +46,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class VisibleReportsAdmin(ReadOnlyAdmin):
+    """Rows about reports, listed only for reports the admin may see (need-to-know binds all)."""
+
+    report_field = "report"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        visible = Report.objects.visible_to(request.user)
+        return super().get_queryset(request).filter(**{f"{self.report_field}__in": visible})
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ("name", "code")
@@ -157,27 +167,19 @@ class ReportAdmin(GuardedModelAdmin, ReadOnlyAdmin):  # type: ignore[misc]
 
 
 @admin.register(ReportVersion)
-class ReportVersionAdmin(ReadOnlyAdmin):
+class ReportVersionAdmin(VisibleReportsAdmin):
     list_display = ("report", "number", "edited_by", "edited_at")
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[ReportVersion]:
-        return (
-            super().get_queryset(request).filter(report__in=Report.objects.visible_to(request.user))
-        )
+    list_select_related = ("report", "edited_by")
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(ReadOnlyAdmin):
+class AttachmentAdmin(VisibleReportsAdmin):
     list_display = ("filename", "report", "content_type", "size", "uploaded_at")
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Attachment]:
-        return (
-            super().get_queryset(request).filter(report__in=Report.objects.visible_to(request.user))
-        )
+    list_select_related = ("report",)
 
 
 @admin.register(Dissemination)
-class DisseminationAdmin(ReadOnlyAdmin):
+class DisseminationAdmin(VisibleReportsAdmin):
     list_display = (
         "report_id",
         "recipient_country",
@@ -188,13 +190,14 @@ class DisseminationAdmin(ReadOnlyAdmin):
         "revoked_at",
     )
     list_filter = ("basis", "recipient_country")
-    list_select_related = ("recipient_country", "recipient_agency", "agreement")
+    list_select_related = ("recipient_country", "recipient_agency__country", "agreement")
 
 
 @admin.register(AccessRequest)
-class AccessRequestAdmin(ReadOnlyAdmin):
+class AccessRequestAdmin(VisibleReportsAdmin):
     list_display = ("report_id", "requesting_agency", "state", "created_at", "decided_at")
     list_filter = ("state",)
+    list_select_related = ("requesting_agency__country",)
 
 
 @admin.register(Subscription)
@@ -204,27 +207,32 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Alert)
-class AlertAdmin(ReadOnlyAdmin):
+class AlertAdmin(VisibleReportsAdmin):
     list_display = ("report_id", "event", "recipient_agency", "created_at", "dispatched_at")
+    list_select_related = ("recipient_agency__country",)
 
 
 @admin.register(AlertDelivery)
-class AlertDeliveryAdmin(ReadOnlyAdmin):
+class AlertDeliveryAdmin(VisibleReportsAdmin):
+    report_field = "alert__report"
     list_display = ("alert", "channel", "state", "attempts", "next_attempt_at", "delivered_at")
     list_filter = ("channel", "state")
+    list_select_related = ("alert",)
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("occurred_at", "action", "actor_label", "agency", "channel", "outcome")
     list_filter = ("action", "channel", "outcome")
+    list_select_related = ("agency__country",)
     search_fields = ("actor_label", "request_id", "object_ids")
     date_hierarchy = "occurred_at"
 
 
 @admin.register(ReportGroupObjectPermission)
-class ReportGroupObjectPermissionAdmin(ReadOnlyAdmin):
+class ReportGroupObjectPermissionAdmin(VisibleReportsAdmin):
     # The guardian grants behind visible_to, written only by sharing.dissemination.
+    report_field = "content_object"
     list_display = ("content_object_id", "group", "permission")
     list_filter = ("group",)
     list_select_related = ("group", "permission")

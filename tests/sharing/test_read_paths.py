@@ -210,3 +210,34 @@ def test_home_page_lists_the_newest_visible_reports_and_audits_the_listing(
     assert [r.pk for r in response.context["latest"]] == [shared.pk]
     event = AuditEvent.objects.get(action=AuditAction.REPORT_LISTED, actor_user=bravo_analyst)
     assert event.details == {"page": "home", "count": 1}
+
+
+@pytest.mark.parametrize(
+    "changelist",
+    [
+        "admin:sharing_dissemination_changelist",
+        "admin:sharing_reportversion_changelist",
+        "admin:sharing_reportgroupobjectpermission_changelist",
+        "admin:sharing_accessrequest_changelist",
+    ],
+)
+def test_admin_rows_about_reports_apply_need_to_know_to_staff(
+    publish: Publish,
+    alpha_analyst: User,
+    charlie_analyst: User,
+    portal_admin: User,
+    agreement_ab: Agreement,
+    changelist: str,
+) -> None:
+    report = publish(alpha_analyst, tlp=Tlp.GREEN)
+    services.request_access(report, actor=charlie_analyst, justification="joint case")
+    # Staff who are also members of a partner agency see that agency's reports' rows.
+    insider = signed_in(alpha_analyst)
+    alpha_analyst.is_staff = alpha_analyst.is_superuser = True
+    alpha_analyst.save(update_fields=["is_staff", "is_superuser"])
+    listing = insider.get(reverse(changelist))
+    assert listing.status_code == 200
+    assert listing.context["cl"].result_count >= 1
+    outsider = signed_in(portal_admin).get(reverse(changelist))
+    assert outsider.status_code == 200
+    assert outsider.context["cl"].result_count == 0
