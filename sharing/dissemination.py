@@ -35,6 +35,7 @@ from sharing.models import (
     ReportState,
     Tlp,
 )
+from sharing.principals import in_force_party_groups
 
 Progress = Callable[[int, int], None]
 BATCH_IDS = 100_000  # report-id span per set-based statement
@@ -690,12 +691,9 @@ def explain_visibility(report: Report, target: Country | Agency) -> Explanation:
     else:
         groups = [target.group_id, every_agency_group().pk]
         country = target
-    # As sharing.principals resolves them: rows under an agreement no longer in force are
-    # denied from that instant, before settlement gives them their revoked_at.
-    in_force = Agreement.objects.in_force_on(timezone.localdate()).filter(enforced=True)
-    groups += AgreementParty.objects.filter(country=country, agreement__in=in_force).values_list(
-        "group_id", flat=True
-    )
+    # As principals resolve them: rows under an agreement no longer in force are denied from
+    # that instant, before settlement gives them their revoked_at.
+    groups += in_force_party_groups(country.pk)
     live = (
         report.disseminations.filter(revoked_at__isnull=True, group_id__in=groups)
         .select_related("recipient_country", "recipient_agency", "agreement", "forwarded_by")

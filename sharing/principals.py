@@ -15,21 +15,26 @@ PrincipalLike = User | AnonymousUser | PartnerSystem | PartnerAPIKey
 
 _CACHE_ATTR = "_bix_principal"
 
+# (party group, agreement) of a country's parties to agreements in force today. This is what
+# makes a suspension, termination or expiry cut access at once: the agreement's group drops
+# out on the next request, whatever the number of grants it holds (they are removed later).
+_IN_FORCE_PARTIES_SQL = """
+ARRAY(SELECT ARRAY[ap.group_id, ap.agreement_id] FROM sharing_agreementparty ap
+      JOIN sharing_agreement g ON g.id = ap.agreement_id
+      WHERE ap.country_id = {country} AND g.state = 'active' AND g.enforced
+        AND g.valid_from <= %(today)s
+        AND (g.valid_until IS NULL OR g.valid_until >= %(today)s)
+      ORDER BY ap.group_id)
+"""
+
 # One round trip: the agency and country groups, the every-agency group, view_report's id and
-# the groups of the country's parties to agreements in force today. The last is what makes a
-# suspension, termination or expiry cut access at once: the agreement's group drops out here
-# on the next request, whatever the number of grants it holds (they are removed later).
+# the in-force parties above.
 _RESOLVE_SQL = f"""
 SELECT a.id, a.country_id, a.group_id, c.group_id,
        (SELECT id FROM auth_group WHERE name = '{EVERY_AGENCY_GROUP}'),
        (SELECT p.id FROM auth_permission p JOIN django_content_type ct ON ct.id = p.content_type_id
          WHERE ct.app_label = 'sharing' AND ct.model = 'report' AND p.codename = 'view_report'),
-       ARRAY(SELECT ARRAY[ap.group_id, ap.agreement_id] FROM sharing_agreementparty ap
-             JOIN sharing_agreement g ON g.id = ap.agreement_id
-             WHERE ap.country_id = a.country_id AND g.state = 'active' AND g.enforced
-               AND g.valid_from <= %(today)s
-               AND (g.valid_until IS NULL OR g.valid_until >= %(today)s)
-             ORDER BY ap.group_id)
+       {_IN_FORCE_PARTIES_SQL.format(country="a.country_id")}
 FROM agencies_agency a JOIN agencies_country c ON c.id = a.country_id
 WHERE a.is_active AND a.id = %(subject)s
 """  # noqa: S608 - constants only; values are parameters
@@ -88,6 +93,15 @@ def resolve(subject: PrincipalLike) -> Principal:
             )
     setattr(subject, _CACHE_ATTR, principal)
     return principal
+
+
+def in_force_party_groups(country_id: int) -> list[int]:
+    """The groups a country's principals resolve to for its agreements in force today."""
+    with connection.cursor() as cursor:
+        sql = "SELECT " + _IN_FORCE_PARTIES_SQL.format(country="%(country)s")
+        cursor.execute(sql, {"country": country_id, "today": timezone.localdate()})
+        (parties,) = cursor.fetchone()
+    return [group for group, _ in parties]
 
 
 def forget(subject: PrincipalLike) -> None:
