@@ -21,7 +21,8 @@ from django.urls import reverse
 from agencies.models import Country
 from sharing import services
 from sharing.dissemination import SyncResult
-from sharing.models import Agreement, AgreementState, AuditChannel, Category, Tlp
+from sharing.models import Agreement, AuditChannel, Category, Tlp
+from sharing.services.agreements import ALLOWED_FROM
 from sharing.web import request_context
 
 MAX_TLP_CHOICES = [(Tlp.GREEN.value, Tlp.GREEN.label), (Tlp.AMBER.value, Tlp.AMBER.label)]
@@ -69,7 +70,6 @@ class StateChangeForm(forms.Form):
 @dataclass(frozen=True)
 class Change:
     label: str
-    allowed_from: tuple[str, ...]
     consequence: str
     reason_required: bool = False
 
@@ -77,32 +77,27 @@ class Change:
 CHANGES: dict[str, Change] = {
     "activate": Change(
         "Activate",
-        (AgreementState.DRAFT,),
         "Reports in scope are shared with the partner countries from now on (and, if you tick"
         " the box, those published since the valid-from date).",
     ),
     "suspend": Change(
         "Suspend",
-        (AgreementState.ACTIVE,),
         "Partner countries lose access to everything shared under this agreement on their next"
         " request; the record of revocations is settled in the background.",
         reason_required=True,
     ),
     "reactivate": Change(
         "Reactivate",
-        (AgreementState.SUSPENDED,),
         "Reports in scope, including those published during the suspension, are shared again.",
     ),
     "terminate": Change(
         "Terminate",
-        (AgreementState.DRAFT, AgreementState.ACTIVE, AgreementState.SUSPENDED),
         "The agreement ends for good: access under it ends on the partners' next request and it"
         " cannot be reactivated.",
         reason_required=True,
     ),
     "amend": Change(
         "Amend",
-        (AgreementState.DRAFT, AgreementState.ACTIVE, AgreementState.SUSPENDED),
         "Grants follow the new terms at once: new ones are given, those no longer covered are"
         " revoked.",
         reason_required=True,
@@ -111,7 +106,7 @@ CHANGES: dict[str, Change] = {
 
 
 def available_changes(agreement: Agreement) -> list[tuple[str, Change]]:
-    return [(key, c) for key, c in CHANGES.items() if agreement.state in c.allowed_from]
+    return [(key, c) for key, c in CHANGES.items() if agreement.state in ALLOWED_FROM[key]]
 
 
 def _errors(exc: ValidationError | PermissionDenied) -> list[str]:
@@ -175,7 +170,7 @@ def change_state_view(
         raise Http404("No such agreement.")
     spec = CHANGES[change]
     back = reverse("admin:sharing_agreement_change", args=[agreement.pk])
-    if agreement.state not in spec.allowed_from:
+    if agreement.state not in ALLOWED_FROM[change]:
         messages.error(request, f"A {agreement.state} agreement cannot be {change}d.")
         return HttpResponseRedirect(back)
     form: forms.Form

@@ -33,6 +33,14 @@ from sharing.models import (
 )
 
 LIVE_STATES = (AgreementState.DRAFT, AgreementState.ACTIVE, AgreementState.SUSPENDED)
+# The states each lifecycle change starts from (the admin offers a change only from these).
+ALLOWED_FROM: dict[str, tuple[str, ...]] = {
+    "activate": (AgreementState.DRAFT,),
+    "suspend": (AgreementState.ACTIVE,),
+    "reactivate": (AgreementState.SUSPENDED,),
+    "terminate": LIVE_STATES,
+    "amend": LIVE_STATES,
+}
 
 
 def _require_portal_admin(actor: User | None) -> None:
@@ -211,7 +219,7 @@ def activate_agreement(
     """Draft -> active. With `share_existing`, reports published since valid_from are shared too."""
     _require_portal_admin(actor)
     agreement = _locked(agreement)
-    if agreement.state != AgreementState.DRAFT:
+    if agreement.state not in ALLOWED_FROM["activate"]:
         raise ValidationError(
             f"Only a draft can be activated; this agreement is {agreement.state}."
         )
@@ -281,7 +289,7 @@ def suspend_agreement(
     return _change_state(
         agreement,
         actor=actor,
-        allowed_from=(AgreementState.ACTIVE,),
+        allowed_from=ALLOWED_FROM["suspend"],
         to=AgreementState.SUSPENDED,
         action=AuditAction.AGREEMENT_SUSPENDED,
         reason=reason,
@@ -304,7 +312,7 @@ def reactivate_agreement(
     return _change_state(
         agreement,
         actor=actor,
-        allowed_from=(AgreementState.SUSPENDED,),
+        allowed_from=ALLOWED_FROM["reactivate"],
         to=AgreementState.ACTIVE,
         action=AuditAction.AGREEMENT_REACTIVATED,
         reason=reason,
@@ -327,7 +335,7 @@ def terminate_agreement(
     return _change_state(
         agreement,
         actor=actor,
-        allowed_from=LIVE_STATES,
+        allowed_from=ALLOWED_FROM["terminate"],
         to=AgreementState.TERMINATED,
         action=AuditAction.AGREEMENT_TERMINATED,
         reason=reason,
@@ -359,7 +367,7 @@ def amend_agreement(
     if not reason.strip():
         raise ValidationError("Give the reason for this amendment; it goes on the record.")
     agreement = _locked(agreement)
-    if agreement.state not in LIVE_STATES:
+    if agreement.state not in ALLOWED_FROM["amend"]:
         raise ValidationError(f"A {agreement.state} agreement cannot be amended.")
     before = {
         "parties": sorted(c.code for c in agreement.parties.all()),
