@@ -292,14 +292,12 @@ class Command(BaseCommand):
 def _users_named(usernames: Iterable[str]) -> dict[str, User]:
     """Users by lower-cased username; usernames are unique ignoring case."""
     lowered = [name.lower() for name in usernames]
-    matching = User.objects.annotate(lower=Lower("username")).filter(lower__in=lowered)
-    users: dict[str, User] = {
-        u.username.lower(): u
-        for u in User.objects.filter(pk__in=matching.values("pk")).select_related(
-            "membership__agency"
-        )
-    }
-    return users
+    matching = (
+        User.objects.annotate(lower=Lower("username"))
+        .filter(lower__in=lowered)
+        .select_related("membership__agency")
+    )
+    return {user.username.lower(): user for user in matching}
 
 
 def _writes_for(author: User | None, agency: str) -> bool:
