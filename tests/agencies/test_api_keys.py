@@ -8,9 +8,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import Agency, PartnerAPIKey, PartnerSystem, Scope
+from agencies.models import Agency, PartnerAPIKey, PartnerSystem, Scope, User
 from agencies.services import create_api_key, revoke_api_key
 from sharing.models import AuditAction, AuditEvent
 
@@ -61,3 +63,19 @@ def test_wrong_secret_with_a_real_prefix_is_refused(bravo_partner: PartnerSystem
 def test_read_scope_does_not_allow_writes(bravo_partner: PartnerSystem) -> None:
     key, _ = create_api_key(bravo_partner, name="reader", scope=Scope.READ, actor=None)
     assert key.allows(Scope.READ) and not key.allows(Scope.WRITE)
+
+
+def test_admin_revokes_keys_through_the_service_and_not_through_the_form(
+    bravo_partner: PartnerSystem, portal_admin: User
+) -> None:
+    key, raw = create_api_key(bravo_partner, name="Case system", actor=None)
+    client = Client()
+    client.force_login(portal_admin)
+    changelist = reverse("admin:agencies_partnerapikey_changelist")
+    response = client.post(changelist, {"action": "revoke", "_selected_action": [key.pk]})
+    assert response.status_code == 302
+    assert not PartnerAPIKey.objects.is_valid(raw)
+    event = AuditEvent.objects.get(action=AuditAction.API_KEY_REVOKED)
+    assert event.actor_user == portal_admin
+    form = client.get(reverse("admin:agencies_partnerapikey_change", args=[key.pk]))
+    assert "revoked" not in form.context["adminform"].form.fields
