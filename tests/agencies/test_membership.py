@@ -71,7 +71,7 @@ def _form_data(response: Any) -> dict[str, Any]:
             elif isinstance(value, list | QuerySet):
                 value = [getattr(item, "pk", item) for item in value]
             if isinstance(field.widget, MultiWidget):  # e.g. the split date and time
-                for index, part in enumerate(field.widget.decompress(value)):
+                for index, part in enumerate(field.widget.decompress(value) or ()):
                     data[f"{form.add_prefix(name)}_{index}"] = part
             else:
                 data[form.add_prefix(name)] = value
