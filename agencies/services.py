@@ -19,9 +19,9 @@ from agencies.models import (
     User,
 )
 from sharing import audit
+from sharing.access.principals import forget
 from sharing.constants import EVERY_AGENCY_GROUP
 from sharing.models import AuditAction
-from sharing.principals import forget
 
 
 @transaction.atomic

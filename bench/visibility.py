@@ -88,7 +88,7 @@ JOIN bench_country b ON b.idx = CASE WHEN s.u < %(big_share)s THEN %(big_origin)
                                      ELSE o.k + (o.k >= %(big_origin)s)::int END
 """
 
-# Every live grant of a report: the rules of sharing.dissemination (originator agency, its
+# Every live grant of a report: the rules of sharing.access (originator agency, its
 # country for GREEN/AMBER, every agency for CLEAR, and the set-based agreement rule of
 # sync_agreement applied to all active agreements at once, to the parties' agreement
 # groups), written to both tables; grants carry the report's published_at.
@@ -367,8 +367,8 @@ def seed_bulk(url: str, world: World, reports: int) -> dict[str, float]:
     """Reports, Dissemination rows and guardian grants, set-based in SQL; returns phase times."""
     from django.contrib.auth.models import Group
 
+    from sharing.access import view_permission
     from sharing.constants import EVERY_AGENCY_GROUP
-    from sharing.dissemination import view_permission
     from sharing.models import Category
 
     timings: dict[str, float] = {}
@@ -572,7 +572,7 @@ class Principals:
 
 def load_principals() -> Principals:
     from agencies.models import PartnerSystem, User
-    from sharing.principals import resolve
+    from sharing.access.principals import resolve
 
     users = {
         label: User.objects.select_related("membership").get(username=username)
@@ -665,8 +665,8 @@ def measure_reads(principals: Principals, runs: int, count_runs: int) -> list[Ro
 
 def partner_sees_big(principals: Principals) -> bool:
     """Whether the big partner's next request sees a report shared only under BENCH/BIG."""
+    from sharing.access.principals import forget
     from sharing.models import Report
-    from sharing.principals import forget
 
     user = principals.users["big-partner analyst"]
     forget(user)  # a new request resolves its groups afresh
@@ -891,7 +891,7 @@ categories), a hub country with a bilateral agreement with every other country (
 categories), four recent countries with only their hub agreement, and `{BIG_REFERENCE}`: one
 country originates a third of all reports and shares them with one partner country
 ({shape["big"]:,} live rows). TLP: 1% CLEAR, 49% GREEN, 40% AMBER, 10% above AMBER. Grants
-follow the rules of `sharing.dissemination` (originator agency; originator country for GREEN
+follow the rules of `sharing.access` (originator agency; originator country for GREEN
 and AMBER; every agency for CLEAR; agreement partners), so reactivation re-grants exactly what
 suspension revoked. Agreement shares are granted to each party's agreement group, so a
 principal resolves to its agency, country and every-agency groups plus one group per agreement

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.test import Client
 
 from agencies.models import User
+from sharing.access.principals import forget
 from sharing.models import Report
-from sharing.principals import forget
 from tests.conftest import PASSWORD
 
 

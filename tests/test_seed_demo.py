@@ -16,7 +16,7 @@ from pytest_django import DjangoDbBlocker
 from agencies.models import Agency, Country, Membership, Role, User
 from agencies.services import set_membership
 from sharing.constants import CATEGORIES, EVERY_AGENCY_GROUP
-from sharing.demo import (
+from sharing.demo.data import (
     AGREEMENTS,
     DEMO_PASSWORD,
     NO_AGREEMENT_COUNTRY,

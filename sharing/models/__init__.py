@@ -1,7 +1,6 @@
 """Models of the sharing app."""
 
-from sharing.models.agreements import Agreement, AgreementParty, AgreementState
-from sharing.models.alerts import (
+from sharing.alerts.models import (
     Alert,
     AlertDelivery,
     AlertEvent,
@@ -10,7 +9,8 @@ from sharing.models.alerts import (
     EmailMode,
     Subscription,
 )
-from sharing.models.audit import AuditAction, AuditChannel, AuditEvent, AuditOutcome
+from sharing.audit.models import AuditAction, AuditChannel, AuditEvent, AuditOutcome
+from sharing.models.agreements import Agreement, AgreementParty, AgreementState
 from sharing.models.dissemination import (
     AccessRequest,
     AccessRequestState,

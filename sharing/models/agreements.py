@@ -57,7 +57,7 @@ class Agreement(models.Model):
     state_reason = models.TextField(blank=True)
     state_changed_at = models.DateTimeField(null=True, blank=True)
     # Set when the agreement stops being in force while Dissemination rows and grants made
-    # under it remain: access already ended (sharing.principals resolves only the groups of
+    # under it remain: access already ended (sharing.access.principals resolves only the groups of
     # agreements in force), the record is settled afterwards with revoked_at = this instant.
     unsettled_since = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(

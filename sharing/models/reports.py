@@ -9,7 +9,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import models
-from django.db.models.expressions import RawSQL
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import Agency, Country
@@ -21,41 +20,6 @@ from sharing.models.taxonomy import (
     SourceReliability,
     Tlp,
 )
-
-# The newest reports a principal may see, read in list order rather than by walking reports
-# and probing grants (whose cost grows as the visible share shrinks): the newest grants of
-# each of its own groups (index report_grant_newest) and the newest live agreement rows of
-# its country under the agreements in force (index dissem_agreement_inbox: one walk however
-# many agreements, where the agreement groups would need one each), merged. Those rows and
-# the grants of the agreements' party groups are written and removed together.
-_BEFORE = "AND {at} <= %s AND ({at} < %s OR {id} < %s)"
-_NEWEST_SQL = """
-SELECT t.id FROM (
-  SELECT DISTINCT w.id, w.published_at FROM (
-    SELECT g.content_object_id AS id, g.published_at
-    FROM unnest(%s::integer[]) AS own_group(id) CROSS JOIN LATERAL (
-      SELECT content_object_id, published_at FROM sharing_reportgroupobjectpermission
-      WHERE group_id = own_group.id AND permission_id = %s AND published_at IS NOT NULL
-        {grants_before}
-      ORDER BY published_at DESC, content_object_id DESC
-      LIMIT %s
-    ) AS g
-    UNION ALL
-    (SELECT DISTINCT ON (published_at, report_id) report_id, published_at
-     FROM sharing_dissemination
-     WHERE recipient_country_id = %s AND basis = 'agreement' AND revoked_at IS NULL
-       AND agreement_id = ANY(%s::bigint[]) {shares_before}
-     ORDER BY published_at DESC, report_id DESC
-     LIMIT %s)
-  ) AS w
-  ORDER BY w.published_at DESC, w.id DESC
-  LIMIT %s
-) AS t
-"""
-
-
-def _array(ids: tuple[int, ...]) -> str:
-    return "{" + ",".join(map(str, ids)) + "}"
 
 
 class ReportState(models.TextChoices):
@@ -71,15 +35,9 @@ class ReportQuerySet(models.QuerySet["Report"]):
         A single semi-join on the direct-FK group grants (no OR of subqueries, no global
         permissions): a model-level view_report never widens what anyone sees.
         """
-        from sharing.principals import resolve
+        from sharing.access.queries import visible_to
 
-        principal = resolve(subject)
-        if not principal.group_ids or principal.view_permission_id is None:
-            return self.none()
-        grants = ReportGroupObjectPermission.objects.filter(
-            permission_id=principal.view_permission_id, group_id__in=principal.group_ids
-        ).values("content_object_id")
-        return self.filter(id__in=grants)
+        return visible_to(self, subject)  # type: ignore[return-value]
 
     def newest_visible(
         self, subject: Any, size: int, before: tuple[dt.datetime, int] | None = None
@@ -91,33 +49,9 @@ class ReportQuerySet(models.QuerySet["Report"]):
         cost about the same for a principal who sees 3% of all reports as for one who sees
         60%, and for a country party to one agreement as for one party to fifty.
         """
-        from sharing.principals import resolve
+        from sharing.access.queries import newest_visible
 
-        principal = resolve(subject)
-        if not principal.group_ids or principal.view_permission_id is None or size < 1:
-            return self.none()
-        grants_before = shares_before = ""
-        bound: list[Any] = []
-        if before is not None:
-            grants_before = _BEFORE.format(at="published_at", id="content_object_id")
-            shares_before = _BEFORE.format(at="published_at", id="report_id")
-            bound = [before[0], *before]
-        sql = _NEWEST_SQL.format(grants_before=grants_before, shares_before=shares_before)
-        params = [
-            _array(principal.own_group_ids),
-            principal.view_permission_id,
-            *bound,
-            size,
-            # No agreement in force: NULL matches no row, so that walk is skipped outright
-            # (else it would pass over the rows of agreements suspended but not yet settled).
-            principal.country_id if principal.agreement_ids else None,
-            _array(principal.agreement_ids),
-            *bound,
-            size,
-            size,
-        ]
-        newest = RawSQL(sql, params)  # noqa: S611 - fixed SQL, values are parameters
-        return self.filter(id__in=newest).order_by("-published_at", "-id")
+        return newest_visible(self, subject, size, before)  # type: ignore[return-value]
 
     def published(self) -> ReportQuerySet:
         return self.filter(state=ReportState.PUBLISHED)

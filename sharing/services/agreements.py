@@ -20,9 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Country, User
-from sharing import audit, dissemination
+from sharing import access, audit
+from sharing.access import Progress, Settlement, SyncResult, sync_agreement
 from sharing.audit import SYSTEM, RequestContext
-from sharing.dissemination import Progress, Settlement, SyncResult, sync_agreement
 from sharing.models import (
     Agreement,
     AgreementParty,
@@ -50,7 +50,7 @@ def _require_portal_admin(actor: User | None) -> None:
 
 def _locked(agreement: Agreement) -> Agreement:
     # Settlement lock first, row lock second: the order settle_agreement takes them in.
-    dissemination.lock_agreement_settlement(agreement.pk)
+    access.lock_agreement_settlement(agreement.pk)
     return Agreement.objects.select_for_update().get(pk=agreement.pk)
 
 
@@ -133,9 +133,7 @@ def settle_agreement(agreement_id: int, *, progress: Progress | None = None) -> 
     Runs in the background after suspension, termination and expiry; None when there was
     nothing left to settle.
     """
-    return dissemination.settle_agreement(
-        agreement_id, progress=progress, on_settled=_record_settlement
-    )
+    return access.settle_agreement(agreement_id, progress=progress, on_settled=_record_settlement)
 
 
 def _record(

@@ -12,13 +12,13 @@ from django.utils import timezone
 
 from agencies.models import Agency, Country, Role, User
 from sharing import audit
-from sharing.audit import SYSTEM, RequestContext
-from sharing.dissemination import (
+from sharing.access import (
     AudienceChange,
     ReportFacts,
     disseminate,
     forward_denial,
 )
+from sharing.audit import SYSTEM, RequestContext
 from sharing.indicators import normalize
 from sharing.models import (
     AccessRequest,

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from agencies.models import Country, User
 from sharing import services
-from sharing.dissemination import explain_visibility
+from sharing.access import explain_visibility
 from sharing.models import (
     Agreement,
     AgreementParty,

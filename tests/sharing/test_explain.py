@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from agencies.models import Agency, Country, User
 from sharing import services
-from sharing.dissemination import explain_visibility, preview_audience
+from sharing.access import explain_visibility, preview_audience
 from sharing.models import Agreement, Category, DisseminationBasis, Report, Tlp
 from tests.conftest import PASSWORD
 

@@ -117,7 +117,7 @@ def test_reactivation_waits_for_a_settlement_in_progress(
     portal_admin: User,
     agreement_ab: Agreement,
 ) -> None:
-    from sharing import dissemination
+    from sharing import access
 
     reports = [publish(alpha_analyst) for _ in range(3)]
     # Suspended and not yet settled, as between suspend_agreement's commit and its task (here
@@ -138,7 +138,7 @@ def test_reactivation_waits_for_a_settlement_in_progress(
                 first_batch.set()
                 assert release.wait(WAIT)
 
-        dissemination.settle_agreement(agreement_ab.pk, batch=1, progress=progress)
+        access.settle_agreement(agreement_ab.pk, batch=1, progress=progress)
 
     def reactivator() -> None:
         services.reactivate_agreement(agreement_ab, actor=portal_admin, reason="race")

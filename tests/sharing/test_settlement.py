@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from agencies.models import Agency, Country, User
 from portal.celery import app
-from sharing import dissemination, services
+from sharing import access, services
+from sharing.access.principals import resolve
 from sharing.models import (
     Agreement,
     AgreementParty,
@@ -29,7 +30,6 @@ from sharing.models import (
     Report,
     ReportGroupObjectPermission,
 )
-from sharing.principals import resolve
 from tests.conftest import _reset_connections
 from tests.helpers import sees
 
@@ -56,7 +56,7 @@ def test_settlement_in_batches_revokes_as_of_the_suspension(
     assert agreement_ab.unsettled_since == agreement_ab.state_changed_at
 
     progress: list[tuple[int, int]] = []
-    settled = dissemination.settle_agreement(
+    settled = access.settle_agreement(
         agreement_ab.pk, batch=2, progress=lambda done, total: progress.append((done, total))
     )
 

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from sharing import services
+from sharing.access import SyncResult
 from sharing.audit import RequestContext
-from sharing.dissemination import SyncResult
 from sharing.models import Agreement, AuditChannel
 
 ACTIONS = ("activate", "suspend", "reactivate", "terminate", "show")

@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from agencies.models import Agency, Country, Membership, Role, User
 from agencies.services import create_agency, create_country, create_partner_system, set_membership
-from sharing.demo import (
+from sharing.demo.data import (
     ADMIN_USERNAME,
     AGENCIES,
     AGENCY_BY_CODE,

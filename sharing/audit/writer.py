@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from agencies.models import Agency, PartnerAPIKey, User
-from sharing.models import AuditAction, AuditChannel, AuditEvent, AuditOutcome
+from sharing.audit.models import AuditAction, AuditChannel, AuditEvent, AuditOutcome
 
 Actor = User | PartnerAPIKey | None
 

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.utils import timezone
+from psycopg import sql
 
 from agencies.models import PartnerAPIKey, PartnerSystem, User
 from sharing.constants import EVERY_AGENCY_GROUP
+from sharing.models.agreements import AgreementState
 
 PrincipalLike = User | AnonymousUser | PartnerSystem | PartnerAPIKey
 
@@ -18,30 +20,35 @@ _CACHE_ATTR = "_bix_principal"
 # (party group, agreement) of a country's parties to agreements in force today. This is what
 # makes a suspension, termination or expiry cut access at once: the agreement's group drops
 # out on the next request, whatever the number of grants it holds (they are removed later).
-_IN_FORCE_PARTIES_SQL = """
-ARRAY(SELECT ARRAY[ap.group_id, ap.agreement_id] FROM sharing_agreementparty ap
-      JOIN sharing_agreement g ON g.id = ap.agreement_id
-      WHERE ap.country_id = {country} AND g.state = 'active' AND g.enforced
-        AND g.valid_from <= %(today)s
-        AND (g.valid_until IS NULL OR g.valid_until >= %(today)s)
-      ORDER BY ap.group_id)
-"""
+_IN_FORCE_PARTIES = sql.SQL("""
+(SELECT coalesce(array_agg(ARRAY[ap.group_id, ap.agreement_id] ORDER BY ap.group_id), '{{}}')
+ FROM sharing_agreementparty ap JOIN sharing_agreement g ON g.id = ap.agreement_id
+ WHERE ap.country_id = {country} AND g.state = %(active)s AND g.enforced
+   AND g.valid_from <= %(today)s AND (g.valid_until IS NULL OR g.valid_until >= %(today)s))
+""")
 
-# One round trip: the agency and country groups, the every-agency group, view_report's id and
-# the in-force parties above.
-_RESOLVE_SQL = f"""
+# One round trip: the agency (a partner system's, or a user's through the membership), its
+# agency and country groups, the every-agency group, view_report's id and the in-force
+# parties above.
+_RESOLVE_SQL = (
+    sql.SQL("""
 SELECT a.id, a.country_id, a.group_id, c.group_id,
-       (SELECT id FROM auth_group WHERE name = '{EVERY_AGENCY_GROUP}'),
+       (SELECT id FROM auth_group WHERE name = %(every)s),
        (SELECT p.id FROM auth_permission p JOIN django_content_type ct ON ct.id = p.content_type_id
          WHERE ct.app_label = 'sharing' AND ct.model = 'report' AND p.codename = 'view_report'),
-       {_IN_FORCE_PARTIES_SQL.format(country="a.country_id")}
+       {parties}
 FROM agencies_agency a JOIN agencies_country c ON c.id = a.country_id
-WHERE a.is_active AND a.id = %(subject)s
-"""  # noqa: S608 - constants only; values are parameters
-_RESOLVE_USER_SQL = _RESOLVE_SQL.replace(
-    "WHERE a.is_active AND a.id = %(subject)s",
-    "JOIN agencies_membership m ON m.agency_id = a.id"
-    " WHERE a.is_active AND m.user_id = %(subject)s",
+WHERE a.is_active
+  AND a.id = coalesce(%(agency)s,
+                      (SELECT m.agency_id FROM agencies_membership m WHERE m.user_id = %(user)s))
+""")
+    .format(parties=_IN_FORCE_PARTIES.format(country=sql.SQL("a.country_id")))
+    .as_string()
+)
+_PARTIES_SQL = (
+    sql.SQL("SELECT {parties}")
+    .format(parties=_IN_FORCE_PARTIES.format(country=sql.SQL("%(country)s")))
+    .as_string()
 )
 
 
@@ -58,14 +65,15 @@ class Principal:
 NOBODY = Principal(agency_id=None, country_id=None, group_ids=(), view_permission_id=None)
 
 
-def _query_for(subject: PrincipalLike) -> tuple[str, int] | None:
+def _subject_ids(subject: PrincipalLike) -> dict[str, int | None] | None:
+    """The agency (partner systems) or user (people) to resolve; None: nobody."""
     if isinstance(subject, PartnerAPIKey):
         subject = subject.partner
     if isinstance(subject, PartnerSystem):
-        return (_RESOLVE_SQL, subject.agency_id) if subject.is_active else None
+        return {"agency": subject.agency_id, "user": None} if subject.is_active else None
     if not subject.is_authenticated or not subject.is_active or subject.pk is None:
         return None
-    return _RESOLVE_USER_SQL, subject.pk
+    return {"agency": None, "user": subject.pk}
 
 
 def resolve(subject: PrincipalLike) -> Principal:
@@ -73,12 +81,19 @@ def resolve(subject: PrincipalLike) -> Principal:
     cached = getattr(subject, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    query = _query_for(subject)
+    ids = _subject_ids(subject)
     principal = NOBODY
-    if query is not None:
+    if ids is not None:
         with connection.cursor() as cursor:
-            sql, subject_id = query
-            cursor.execute(sql, {"subject": subject_id, "today": timezone.localdate()})
+            cursor.execute(
+                _RESOLVE_SQL,
+                {
+                    **ids,
+                    "every": EVERY_AGENCY_GROUP,
+                    "active": AgreementState.ACTIVE.value,
+                    "today": timezone.localdate(),
+                },
+            )
             row = cursor.fetchone()
         if row is not None:
             agency, country, agency_group, country_group, every_group, perm, parties = row
@@ -98,8 +113,14 @@ def resolve(subject: PrincipalLike) -> Principal:
 def in_force_party_groups(country_id: int) -> list[int]:
     """The groups a country's principals resolve to for its agreements in force today."""
     with connection.cursor() as cursor:
-        sql = "SELECT " + _IN_FORCE_PARTIES_SQL.format(country="%(country)s")
-        cursor.execute(sql, {"country": country_id, "today": timezone.localdate()})
+        cursor.execute(
+            _PARTIES_SQL,
+            {
+                "country": country_id,
+                "active": AgreementState.ACTIVE.value,
+                "today": timezone.localdate(),
+            },
+        )
         (parties,) = cursor.fetchone()
     return [group for group, _ in parties]
 

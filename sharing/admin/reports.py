@@ -1,26 +1,23 @@
-"""Admin registration for the sharing app; reports are listed through visible_to."""
+"""Admin of reports and the rows about them, listed through visible_to; all read-only."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern, path
 from guardian.admin import GuardedModelAdmin
 
-from sharing import admin_agreements, audit
+from sharing import audit
+from sharing.admin.base import ReadOnlyAdmin, VisibleReportsAdmin
 from sharing.models import (
     AccessRequest,
-    Agreement,
     Alert,
     AlertDelivery,
     Attachment,
     AuditAction,
     AuditChannel,
-    AuditEvent,
     AuditOutcome,
     Category,
     Dissemination,
@@ -30,96 +27,13 @@ from sharing.models import (
     ReportVersion,
     Subscription,
 )
-from sharing.web import request_context
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written only by services: the admin shows them and changes nothing."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class VisibleReportsAdmin(ReadOnlyAdmin):
-    """Rows about reports, listed only for reports the admin may see (need-to-know binds all)."""
-
-    report_field = "report"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        visible = Report.objects.visible_to(request.user)
-        return super().get_queryset(request).filter(**{f"{self.report_field}__in": visible})
+from sharing.web.context import request_context
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ("name", "code")
     search_fields = ("name", "code")
-
-
-@admin.register(Agreement)
-class AgreementAdmin(ReadOnlyAdmin):
-    # Lifecycle changes re-compute grants: they go through sharing.services (forms in
-    # sharing.admin_agreements), never a model form save.
-    list_display = (
-        "title",
-        "reference",
-        "state",
-        "in_force",
-        "max_tlp",
-        "valid_from",
-        "valid_until",
-    )
-    list_filter = ("state", "enforced", "max_tlp")
-    search_fields = ("title", "reference")
-    change_form_template = "admin/sharing/agreement/change_form.html"
-
-    @admin.display(boolean=True, description="in force", ordering="enforced")
-    def in_force(self, agreement: Agreement) -> bool:
-        return agreement.enforced
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_active and request.user.is_staff)  # portal admins
-
-    def get_urls(self) -> list[URLPattern]:
-        def change(request: HttpRequest, object_id: str, change: str) -> HttpResponse:
-            return admin_agreements.change_state_view(self, request, object_id, change)
-
-        return [
-            path(
-                "<path:object_id>/change-state/<slug:change>/",
-                self.admin_site.admin_view(change),
-                name="sharing_agreement_change_state",
-            ),
-            *super().get_urls(),
-        ]
-
-    def add_view(
-        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        return admin_agreements.add_view(self, request)
-
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        agreement = self.get_object(request, object_id)
-        extra = dict(extra_context or {})
-        if agreement is not None:
-            extra["lifecycle"] = admin_agreements.available_changes(agreement)
-            extra["parties"] = ", ".join(str(c) for c in agreement.parties.order_by("name"))
-            extra["live_grants"] = agreement.disseminations.filter(revoked_at__isnull=True).count()
-        return super().change_view(request, object_id, form_url, extra)
 
 
 class IndicatorInline(admin.TabularInline):
@@ -220,18 +134,9 @@ class AlertDeliveryAdmin(VisibleReportsAdmin):
     list_select_related = ("alert",)
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ("occurred_at", "action", "actor_label", "agency", "channel", "outcome")
-    list_filter = ("action", "channel", "outcome")
-    list_select_related = ("agency__country",)
-    search_fields = ("actor_label", "request_id", "object_ids")
-    date_hierarchy = "occurred_at"
-
-
 @admin.register(ReportGroupObjectPermission)
 class ReportGroupObjectPermissionAdmin(VisibleReportsAdmin):
-    # The guardian grants behind visible_to, written only by sharing.dissemination.
+    # The guardian grants behind visible_to, written only by sharing.access.
     report_field = "content_object"
     list_display = ("content_object_id", "group", "permission")
     list_filter = ("group",)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sharing import views
+from sharing.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),

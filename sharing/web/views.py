@@ -10,10 +10,10 @@ from django.shortcuts import render
 
 from agencies.models import Agency, Country
 from sharing import audit
-from sharing.dissemination import explain_visibility, preview_audience
+from sharing.access import explain_visibility, preview_audience
 from sharing.models import AuditAction, AuditOutcome, Category, Report, ReportState, Tlp
 from sharing.pagination import BadCursor, newest_first
-from sharing.web import request_context
+from sharing.web.context import request_context
 
 PAGE_SIZE = 50
 

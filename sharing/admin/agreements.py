@@ -16,14 +16,15 @@ from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 
 from agencies.models import Country
 from sharing import services
-from sharing.dissemination import SyncResult
+from sharing.access import SyncResult
+from sharing.admin.base import ReadOnlyAdmin
 from sharing.models import Agreement, AuditChannel, Category, Tlp
 from sharing.services.agreements import ALLOWED_FROM
-from sharing.web import request_context
+from sharing.web.context import request_context
 
 MAX_TLP_CHOICES = [(Tlp.GREEN.value, Tlp.GREEN.label), (Tlp.AMBER.value, Tlp.AMBER.label)]
 
@@ -244,3 +245,63 @@ def _run(agreement: Agreement, change: str, data: dict[str, Any], request: HttpR
                 valid_until=data["valid_until"],
                 **common,
             )
+
+
+@admin.register(Agreement)
+class AgreementAdmin(ReadOnlyAdmin):
+    # Lifecycle changes re-compute grants: they go through sharing.services (forms in
+    # sharing.admin_agreements), never a model form save.
+    list_display = (
+        "title",
+        "reference",
+        "state",
+        "in_force",
+        "max_tlp",
+        "valid_from",
+        "valid_until",
+    )
+    list_filter = ("state", "enforced", "max_tlp")
+    search_fields = ("title", "reference")
+    change_form_template = "admin/sharing/agreement/change_form.html"
+
+    @admin.display(boolean=True, description="in force", ordering="enforced")
+    def in_force(self, agreement: Agreement) -> bool:
+        return agreement.enforced
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_active and request.user.is_staff)  # portal admins
+
+    def get_urls(self) -> list[URLPattern]:
+        def change(request: HttpRequest, object_id: str, change: str) -> HttpResponse:
+            return change_state_view(self, request, object_id, change)
+
+        return [
+            path(
+                "<path:object_id>/change-state/<slug:change>/",
+                self.admin_site.admin_view(change),
+                name="sharing_agreement_change_state",
+            ),
+            *super().get_urls(),
+        ]
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return add_view(self, request)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        agreement = self.get_object(request, object_id)
+        extra = dict(extra_context or {})
+        if agreement is not None:
+            extra["lifecycle"] = available_changes(agreement)
+            extra["parties"] = ", ".join(str(c) for c in agreement.parties.order_by("name"))
+            extra["live_grants"] = agreement.disseminations.filter(revoked_at__isnull=True).count()
+        return super().change_view(request, object_id, form_url, extra)

@@ -1,0 +1,62 @@
+"""Need-to-know: who may see which report, and why; the only user of guardian's tables.
+
+- `principals`: who is asking, resolved once per request to the groups whose grants it sees;
+- `queries`: the SQL behind `Report.objects.visible_to()` and `newest_visible()`;
+- `rules`: the audience of one report as pure functions (`compute_audience`);
+- `grants`: writing one report's audience (guardian grants + Dissemination rows);
+- `sync`: set-based recomputation of every report under an agreement in force;
+- `settlement`: closing the record of an agreement that left force;
+- `explain`: why a country or agency can or cannot see a report.
+"""
+
+from sharing.access.explain import Explanation, Reason, explain_visibility
+from sharing.access.grants import (
+    AudienceChange,
+    agreements_of,
+    apply_audience,
+    disseminate,
+    every_agency_group,
+    preview_audience,
+    view_permission,
+)
+from sharing.access.principals import Principal, forget, resolve
+from sharing.access.rules import (
+    AgreementTerms,
+    Denial,
+    Recipient,
+    ReportFacts,
+    agreement_denial,
+    compute_audience,
+    forward_denial,
+)
+from sharing.access.settlement import Settlement, lock_agreement_settlement, settle_agreement
+from sharing.access.sync import Progress, SyncResult, sync_agreement
+
+__all__ = [
+    "AgreementTerms",
+    "AudienceChange",
+    "Denial",
+    "Explanation",
+    "Principal",
+    "Progress",
+    "Reason",
+    "Recipient",
+    "ReportFacts",
+    "Settlement",
+    "SyncResult",
+    "agreement_denial",
+    "agreements_of",
+    "apply_audience",
+    "compute_audience",
+    "disseminate",
+    "every_agency_group",
+    "explain_visibility",
+    "forget",
+    "forward_denial",
+    "lock_agreement_settlement",
+    "preview_audience",
+    "resolve",
+    "settle_agreement",
+    "sync_agreement",
+    "view_permission",
+]

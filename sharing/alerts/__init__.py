@@ -1,0 +1,1 @@
+"""Alerts: subscriptions, the alert outbox and its deliveries (models in `models.py`)."""

@@ -1,0 +1,1 @@
+"""The analyst pages: parse input, check access, call a service, render."""
