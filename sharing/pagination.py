@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from sharing.models.reports import ReportQuerySet
+from sharing.models.reports import Report, ReportQuerySet
 
 
 class BadCursor(ValueError):
@@ -35,7 +35,7 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
 
 @dataclass
 class Page:
-    items: list
+    items: list[Report]
     next_cursor: str | None
 
 

@@ -119,9 +119,12 @@ def test_demo_accounts_sign_in_with_the_demo_password(seeded: None, db: None) ->
     admin = user("admin")
     analyst = user("co-policia.analyst")
 
-    assert admin.is_staff and admin.is_superuser and admin.check_password(DEMO_PASSWORD)
+    assert admin.is_staff
+    assert admin.is_superuser
+    assert admin.check_password(DEMO_PASSWORD)
     assert analyst.check_password(DEMO_PASSWORD)
-    assert analyst.agency is not None and analyst.agency.code == "co-policia"
+    assert analyst.agency is not None
+    assert analyst.agency.code == "co-policia"
 
 
 def test_country_without_agreement_sees_only_clear_reports_of_others(
@@ -168,7 +171,9 @@ def test_colombia_peru_protocol_shares_green_arms_reports_only(seeded: None, db:
     green_drugs = colombian.filter(category__code="drug-trafficking", tlp=Tlp.GREEN)
     amber_arms = colombian.filter(category__code="arms-trafficking", tlp=Tlp.AMBER)
 
-    assert green_arms.exists() and green_drugs.exists() and amber_arms.exists()
+    assert green_arms.exists()
+    assert green_drugs.exists()
+    assert amber_arms.exists()
     assert peruvian.filter(pk__in=green_arms).exists()
     assert not peruvian.filter(pk__in=green_drugs).exists()
     assert not peruvian.filter(pk__in=amber_arms).exists()

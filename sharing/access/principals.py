@@ -78,7 +78,7 @@ def _subject_ids(subject: PrincipalLike) -> dict[str, int | None] | None:
 
 def resolve(subject: PrincipalLike) -> Principal:
     """The principal's groups, memoised on the object for the rest of the request."""
-    cached = getattr(subject, _CACHE_ATTR, None)
+    cached: Principal | None = getattr(subject, _CACHE_ATTR, None)
     if cached is not None:
         return cached
     ids = _subject_ids(subject)

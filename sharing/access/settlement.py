@@ -76,7 +76,7 @@ def _run_batches(sql: str, params: dict[str, Any], progress: Progress | None, to
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, params)
-            count = cursor.rowcount
+            count: int = cursor.rowcount
         done += count
         if progress:
             progress(done, max(total, done))

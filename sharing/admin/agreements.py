@@ -19,6 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from agencies.models import Country
+from portal.typing import signed_in_user
 from sharing import services
 from sharing.access import SyncResult
 from sharing.admin.base import ReadOnlyAdmin
@@ -131,7 +132,7 @@ def add_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpRespons
         data = form.cleaned_data
         try:
             agreement = services.create_agreement(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=signed_in_user(request),
                 title=data["title"],
                 reference=data["reference"],
                 description=data["description"],
@@ -221,7 +222,7 @@ def change_state_view(
 
 def _run(agreement: Agreement, change: str, data: dict[str, Any], request: HttpRequest) -> Any:
     common: dict[str, Any] = {
-        "actor": request.user,
+        "actor": signed_in_user(request),
         "context": request_context(request, AuditChannel.ADMIN),
     }
     match change:

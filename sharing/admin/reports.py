@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from guardian.admin import GuardedModelAdmin
 
+from portal.typing import signed_in_user
 from sharing import audit
 from sharing.admin.base import ReadOnlyAdmin, VisibleReportsAdmin
 from sharing.models import (
@@ -27,6 +27,7 @@ from sharing.models import (
     ReportVersion,
     Subscription,
 )
+from sharing.models.reports import ReportQuerySet
 from sharing.web.context import request_context
 
 
@@ -47,7 +48,7 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(GuardedModelAdmin, ReadOnlyAdmin):  # type: ignore[misc]
+class ReportAdmin(ReadOnlyAdmin):
     list_display = ("title", "originator_agency", "category", "tlp", "state", "published_at")
     list_filter = ("state", "tlp", "category")
     list_select_related = ("originator_agency__country", "category")
@@ -56,7 +57,8 @@ class ReportAdmin(GuardedModelAdmin, ReadOnlyAdmin):  # type: ignore[misc]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Report]:
         # Portal admins are bound by need-to-know too.
-        return super().get_queryset(request).visible_to(request.user)
+        reports = cast(ReportQuerySet, super().get_queryset(request))
+        return reports.visible_to(request.user)
 
     def change_view(
         self,
@@ -69,14 +71,16 @@ class ReportAdmin(GuardedModelAdmin, ReadOnlyAdmin):  # type: ignore[misc]
         context = request_context(request, AuditChannel.ADMIN)
         if report is None:
             audit.record(
-                request.user,  # type: ignore[arg-type]
+                signed_in_user(request),
                 AuditAction.ACCESS_DENIED,
                 context=context,
                 outcome=AuditOutcome.DENIED,
                 details={"report_id": object_id, "path": request.path},
             )
         else:
-            audit.record(request.user, AuditAction.REPORT_VIEWED, [report], context=context)  # type: ignore[arg-type]
+            audit.record(
+                signed_in_user(request), AuditAction.REPORT_VIEWED, [report], context=context
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
 

@@ -1338,7 +1338,8 @@ def _covered(origin: str, others: Iterable[str]) -> set[str]:
 
 def _weighted[C](rng: random.Random, choices: Sequence[tuple[C, int]]) -> C:
     values, weights = zip(*choices, strict=True)
-    return rng.choices(values, weights=weights)[0]
+    picked: C = rng.choices(values, weights=weights)[0]
+    return picked
 
 
 def _pick_category(rng: random.Random, options: Sequence[str]) -> str:

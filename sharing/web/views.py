@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from agencies.models import Agency, Country
+from portal.typing import AuthenticatedHttpRequest
 from sharing import audit
 from sharing.access import explain_visibility, preview_audience
 from sharing.models import AuditAction, AuditOutcome, Category, Report, ReportState, Tlp
@@ -18,7 +19,7 @@ from sharing.web.context import request_context
 PAGE_SIZE = 50
 
 
-def visible_report_or_404(request: HttpRequest, report_uuid: Any) -> Report:
+def visible_report_or_404(request: AuthenticatedHttpRequest, report_uuid: Any) -> Report:
     """The report if the user may see it; otherwise the same 404 as a missing one, audited."""
     report = (
         Report.objects.visible_to(request.user)
@@ -28,7 +29,7 @@ def visible_report_or_404(request: HttpRequest, report_uuid: Any) -> Report:
     )
     if report is None:
         audit.record(
-            request.user,  # type: ignore[arg-type]
+            request.user,
             AuditAction.ACCESS_DENIED,
             context=request_context(request),
             outcome=AuditOutcome.DENIED,
@@ -39,11 +40,11 @@ def visible_report_or_404(request: HttpRequest, report_uuid: Any) -> Report:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     newest = Report.objects.newest_visible(request.user, 10)
     latest = list(newest.select_related("category", "originator_agency__country"))
     audit.record(
-        request.user,  # type: ignore[arg-type]
+        request.user,
         AuditAction.REPORT_LISTED,
         context=request_context(request),
         details={"page": "home", "count": len(latest)},
@@ -52,7 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     reports = Report.objects.select_related("category", "originator_agency__country")
     category = request.GET.get("category", "")
     try:
@@ -73,7 +74,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             status=400,
         )
     audit.record(
-        request.user,  # type: ignore[arg-type]
+        request.user,
         AuditAction.REPORT_LISTED,
         context=request_context(request),
         details={"category": category, "count": len(page.items)},
@@ -86,15 +87,15 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_detail(request: HttpRequest, report_uuid: Any) -> HttpResponse:
+def report_detail(request: AuthenticatedHttpRequest, report_uuid: Any) -> HttpResponse:
     report = visible_report_or_404(request, report_uuid)
     audit.record(
-        request.user,  # type: ignore[arg-type]
+        request.user,
         AuditAction.REPORT_VIEWED,
         [report],
         context=request_context(request),
     )
-    user_agency = request.user.agency  # type: ignore[union-attr]
+    user_agency = request.user.agency
     is_originator = _is_originator(user_agency, report)
     context: dict[str, Any] = {
         "report": report,
@@ -136,10 +137,10 @@ def _describe(recipients: Any) -> list[str]:
 
 
 @login_required
-def report_explain(request: HttpRequest, report_uuid: Any) -> HttpResponse:
+def report_explain(request: AuthenticatedHttpRequest, report_uuid: Any) -> HttpResponse:
     """Why a country or agency can or cannot see the report (originator agency asks for anyone)."""
     report = visible_report_or_404(request, report_uuid)
-    user_agency = request.user.agency  # type: ignore[union-attr]
+    user_agency = request.user.agency
     is_originator = _is_originator(user_agency, report)
     target: Country | Agency | None = user_agency
     if is_originator:
@@ -153,7 +154,7 @@ def report_explain(request: HttpRequest, report_uuid: Any) -> HttpResponse:
             raise Http404("No such country or agency.")
     explanation = explain_visibility(report, target) if target else None
     audit.record(
-        request.user,  # type: ignore[arg-type]
+        request.user,
         AuditAction.VISIBILITY_EXPLAINED,
         [report],
         context=request_context(request),

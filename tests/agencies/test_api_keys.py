@@ -23,8 +23,10 @@ def test_command_prints_the_key_last_and_stores_only_its_hash(bravo: Agency) -> 
     raw = out.getvalue().strip().splitlines()[-1]
     key = PartnerAPIKey.objects.get()
     prefix, _, _ = raw.partition(".")
-    assert key.prefix == prefix and key.scope == Scope.WRITE
-    assert raw not in key.hashed_key and raw not in key.id
+    assert key.prefix == prefix
+    assert key.scope == Scope.WRITE
+    assert raw not in key.hashed_key
+    assert raw not in key.id
     assert key.hashed_key == "sha512$$" + hashlib.sha512(raw.encode()).hexdigest()
     assert PartnerAPIKey.objects.is_valid(raw)
     assert key.partner.agency == bravo
@@ -62,7 +64,8 @@ def test_wrong_secret_with_a_real_prefix_is_refused(bravo_partner: PartnerSystem
 
 def test_read_scope_does_not_allow_writes(bravo_partner: PartnerSystem) -> None:
     key, _ = create_api_key(bravo_partner, name="reader", scope=Scope.READ, actor=None)
-    assert key.allows(Scope.READ) and not key.allows(Scope.WRITE)
+    assert key.allows(Scope.READ)
+    assert not key.allows(Scope.WRITE)
 
 
 def test_admin_revokes_keys_through_the_service_and_not_through_the_form(

@@ -90,7 +90,8 @@ def test_user_admin_moves_a_member_through_the_service(
     assert response.status_code == 302
     assert group_names(alpha_analyst) == {"agency:bravo", "country:XB", EVERY_AGENCY_GROUP}
     event = AuditEvent.objects.filter(action=AuditAction.MEMBERSHIP_CHANGED).latest("id")
-    assert event.actor_user == portal_admin and event.details["previous_agency"] == "alpha"
+    assert event.actor_user == portal_admin
+    assert event.details["previous_agency"] == "alpha"
 
 
 def test_admin_creates_countries_and_agencies_through_the_services(portal_admin: User) -> None:

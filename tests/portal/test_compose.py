@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _compose() -> dict[str, Any]:
-    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    compose: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return compose
 
 
 def _command(service: dict[str, Any]) -> str:
@@ -39,7 +40,8 @@ def test_app_services_run_the_right_commands() -> None:
     assert "celery -A portal worker" in _command(services["worker"])
     assert "celery -A portal beat" in _command(services["beat"])
     assert "migrate" in _command(services["migrate"])
-    assert "healthcheck" in services["web"] and "/readyz" in str(services["web"]["healthcheck"])
+    assert "healthcheck" in services["web"]
+    assert "/readyz" in str(services["web"]["healthcheck"])
 
 
 def test_app_services_get_database_broker_and_secret_from_the_environment() -> None:

@@ -25,7 +25,8 @@ def test_suspend_and_reactivate_from_the_command_line(
     assert "Settled: 1 revoked as of that instant, 1 grants removed." in out.getvalue()
     assert not Report.objects.visible_to(bravo_analyst).filter(pk=report.pk).exists()
     event = AuditEvent.objects.get(action="agreement.suspended")
-    assert event.channel == AuditChannel.COMMAND and event.justification == "audit finding"
+    assert event.channel == AuditChannel.COMMAND
+    assert event.justification == "audit finding"
 
     call_command("agreement", "reactivate", agreement_ab.reference, stdout=StringIO())
     agreement_ab.refresh_from_db()
@@ -55,7 +56,8 @@ def test_show_tells_whether_the_agreement_is_in_force_and_settled(
     publish(alpha_analyst)
     out = StringIO()
     call_command("agreement", "show", agreement_ab.reference, stdout=out)
-    assert "in force: yes" in out.getvalue() and "live grants: 1" in out.getvalue()
+    assert "in force: yes" in out.getvalue()
+    assert "live grants: 1" in out.getvalue()
     services.suspend_agreement(agreement_ab, actor=portal_admin, reason="review")
     out = StringIO()
     call_command("agreement", "show", agreement_ab.reference, stdout=out)

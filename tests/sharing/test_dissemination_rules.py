@@ -61,7 +61,8 @@ def test_agreement_partner_sees_report_in_scope(
     report = publish(alpha_analyst, tlp=Tlp.AMBER)
     assert sees(bravo_analyst, report)
     row = Dissemination.objects.get(report=report, recipient_country__code="XB")
-    assert row.basis == DisseminationBasis.AGREEMENT and row.agreement == agreement_ab
+    assert row.basis == DisseminationBasis.AGREEMENT
+    assert row.agreement == agreement_ab
 
 
 def test_country_without_agreement_sees_nothing(
@@ -163,7 +164,8 @@ def test_retraction_revokes_every_grant_but_the_originators(
     assert not sees(bravo_analyst, report)
     assert sees(alpha_analyst, report)
     revoked = Dissemination.objects.get(report=report, recipient_country__code="XB")
-    assert revoked.revoked_at is not None and revoked.revoke_reason == "retracted"
+    assert revoked.revoked_at is not None
+    assert revoked.revoke_reason == "retracted"
 
 
 def test_raising_the_marking_on_edit_revokes_partner_access(
@@ -217,7 +219,8 @@ def test_no_onward_dissemination_of_h2_and_h3_reports(
     assert not sees(charlie_analyst, report)
     # The refused attempt stays on the record.
     denied = AuditEvent.objects.get(action=AuditAction.GRANTED, outcome=AuditOutcome.DENIED)
-    assert denied.recipients == ["agency:charlie"] and denied.details["basis"] == "forwarded"
+    assert denied.recipients == ["agency:charlie"]
+    assert denied.details["basis"] == "forwarded"
 
 
 def test_h0_green_report_may_be_forwarded_by_a_recipient(
@@ -232,7 +235,8 @@ def test_h0_green_report_may_be_forwarded_by_a_recipient(
     services.forward_report(report, charlie, actor=bravo_supervisor, justification="joint case")
     assert sees(charlie_analyst, report)
     row = Dissemination.objects.get(report=report, basis=DisseminationBasis.FORWARDED)
-    assert row.forwarded_by is not None and row.forwarded_by.code == "bravo"
+    assert row.forwarded_by is not None
+    assert row.forwarded_by.code == "bravo"
 
 
 def test_amber_report_cannot_be_forwarded_beyond_the_recipient(

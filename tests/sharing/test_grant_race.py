@@ -154,7 +154,8 @@ def test_reactivation_waits_for_a_settlement_in_progress(
     assert not errors, errors
 
     agreement_ab.refresh_from_db()
-    assert agreement_ab.enforced and agreement_ab.unsettled_since is None
+    assert agreement_ab.enforced
+    assert agreement_ab.unsettled_since is None
     for report in reports:
         assert sees(bravo_analyst, report)
         rows = Dissemination.objects.filter(report=report, agreement=agreement_ab)

@@ -77,7 +77,8 @@ def test_recipient_reaches_every_report_url(
 def test_signed_out_visitors_are_sent_to_sign_in(publish: Publish, alpha_analyst: User) -> None:
     report = publish(alpha_analyst, tlp=Tlp.CLEAR)
     response = Client().get(reverse("report-detail", args=[report.uuid]))
-    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
 
 
 def test_report_list_shows_only_visible_reports(
@@ -101,7 +102,8 @@ def test_admin_report_pages_apply_need_to_know_to_staff(
     detail = client.get(reverse("admin:sharing_report_change", args=[report.pk]), follow=True)
     assert report.title not in detail.content.decode()
     denied = AuditEvent.objects.get(action=AuditAction.ACCESS_DENIED, actor_user=portal_admin)
-    assert denied.channel == "admin" and denied.details["report_id"] == str(report.pk)
+    assert denied.channel == "admin"
+    assert denied.details["report_id"] == str(report.pk)
 
 
 def test_report_list_query_count_does_not_grow_with_the_page(
@@ -127,7 +129,8 @@ def test_report_list_paginates_with_an_opaque_cursor(
         publish(alpha_analyst, title=f"Paged report {i:02d}")
     client = signed_in(bravo_analyst)
     first = client.get(reverse("report-list")).context
-    assert len(first["page"].items) == 50 and first["page"].next_cursor
+    assert len(first["page"].items) == 50
+    assert first["page"].next_cursor
     second = client.get(reverse("report-list"), {"cursor": first["page"].next_cursor}).context
     titles = {r.title for r in first["page"].items} | {r.title for r in second["page"].items}
     assert len(titles) == 55

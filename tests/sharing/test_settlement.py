@@ -50,7 +50,8 @@ def test_settlement_in_batches_revokes_as_of_the_suspension(
     publish: Publish, alpha_analyst: User, portal_admin: User, agreement_ab: Agreement
 ) -> None:
     reports = [publish(alpha_analyst) for _ in range(5)]
-    assert _live(agreement_ab).count() == 5 and _agreement_grants(agreement_ab) == 5
+    assert _live(agreement_ab).count() == 5
+    assert _agreement_grants(agreement_ab) == 5
     services.suspend_agreement(agreement_ab, actor=portal_admin, reason="review")
     agreement_ab.refresh_from_db()
     assert agreement_ab.unsettled_since == agreement_ab.state_changed_at
@@ -60,7 +61,9 @@ def test_settlement_in_batches_revokes_as_of_the_suspension(
         agreement_ab.pk, batch=2, progress=lambda done, total: progress.append((done, total))
     )
 
-    assert settled is not None and settled.revoked == 5 and settled.grants_removed == 5
+    assert settled is not None
+    assert settled.revoked == 5
+    assert settled.grants_removed == 5
     assert progress[:3] == [(2, 5), (4, 5), (5, 5)]
     rows = Dissemination.objects.filter(agreement=agreement_ab, report__in=reports)
     assert {row.revoked_at for row in rows} == {agreement_ab.state_changed_at}
@@ -88,11 +91,13 @@ def test_reactivation_before_the_task_ran_settles_first(
     services.reactivate_agreement(agreement_ab, actor=portal_admin, reason="review done")
 
     agreement_ab.refresh_from_db()
-    assert agreement_ab.unsettled_since is None and agreement_ab.enforced
+    assert agreement_ab.unsettled_since is None
+    assert agreement_ab.enforced
     assert sees(bravo_analyst, report)
     old, new = Dissemination.objects.filter(report=report, agreement=agreement_ab).order_by("id")
     assert old.revoked_at == suspended_at
-    assert new.revoked_at is None and new.granted_at == agreement_ab.state_changed_at
+    assert new.revoked_at is None
+    assert new.granted_at == agreement_ab.state_changed_at
     assert _agreement_grants(agreement_ab) == 1
     settled = AuditEvent.objects.get(action=AuditAction.AGREEMENT_SETTLED)
     assert settled.details["revoked"] == 1
@@ -151,7 +156,8 @@ def test_calendar_settles_what_the_queue_lost(
     changes = services.apply_agreement_calendar()
 
     assert (agreement_ab.reference, "settled") in changes
-    assert _live(agreement_ab).count() == 0 and _agreement_grants(agreement_ab) == 0
+    assert _live(agreement_ab).count() == 0
+    assert _agreement_grants(agreement_ab) == 0
 
 
 def test_removing_a_party_cuts_its_access_at_once(
@@ -168,7 +174,8 @@ def test_removing_a_party_cuts_its_access_at_once(
 ) -> None:
     agreement = make_agreement([country_a, country_b, country_c], [drugs])
     report = publish(alpha_analyst)
-    assert sees(bravo_analyst, report) and sees(charlie_analyst, report)
+    assert sees(bravo_analyst, report)
+    assert sees(charlie_analyst, report)
     removed_group = AgreementParty.objects.get(agreement=agreement, country=country_c).group_id
 
     services.amend_agreement(
@@ -214,7 +221,8 @@ def test_suspension_is_settled_by_a_real_worker(
             break
         time.sleep(0.2)
     assert agreement_ab.unsettled_since is None, "the worker did not settle the agreement"
-    assert _live(agreement_ab).count() == 0 and _agreement_grants(agreement_ab) == 0
+    assert _live(agreement_ab).count() == 0
+    assert _agreement_grants(agreement_ab) == 0
     assert set(
         Dissemination.objects.filter(agreement=agreement_ab).values_list("revoked_at", flat=True)
     ) == {agreement_ab.state_changed_at}
@@ -241,7 +249,8 @@ def test_suspension_stands_when_the_broker_is_down(
         _reset_connections(app)
 
     agreement_ab.refresh_from_db()
-    assert agreement_ab.state == "suspended" and agreement_ab.unsettled_since is not None
+    assert agreement_ab.state == "suspended"
+    assert agreement_ab.unsettled_since is not None
     assert not sees(bravo_analyst, report)
     services.apply_agreement_calendar()
     assert _live(agreement_ab).count() == 0
@@ -267,7 +276,9 @@ def test_settlement_covers_a_party_removed_while_suspended_and_nothing_else(
 
     settled = services.settle_agreement(agreement.pk)
 
-    assert settled is not None and settled.revoked == 2 and settled.grants_removed == 2
+    assert settled is not None
+    assert settled.revoked == 2
+    assert settled.grants_removed == 2
     assert _agreement_grants(agreement) == 0
     assert not ReportGroupObjectPermission.objects.filter(
         group__name__startswith=f"agreement:{agreement.pk}:"
