@@ -221,27 +221,6 @@ def test_lowering_the_maximum_marking_revokes_amber(
     assert not sees(bravo_analyst, amber)
 
 
-def test_removing_a_party_revokes_only_that_party(
-    publish: Publish,
-    make_agreement: Callable[..., Agreement],
-    alpha_analyst: User,
-    bravo_analyst: User,
-    charlie_analyst: User,
-    portal_admin: User,
-    country_a: Country,
-    country_b: Country,
-    country_c: Country,
-    drugs: Category,
-) -> None:
-    agreement = make_agreement([country_a, country_b, country_c], [drugs])
-    report = publish(alpha_analyst)
-    services.amend_agreement(
-        agreement, actor=portal_admin, reason="C left", parties=[country_a, country_b]
-    )
-    assert sees(bravo_analyst, report)
-    assert not sees(charlie_analyst, report)
-
-
 def test_overlapping_agreements_keep_access_when_one_is_suspended(
     publish: Publish,
     make_agreement: Callable[..., Agreement],

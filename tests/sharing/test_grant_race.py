@@ -7,7 +7,9 @@ agreement. Whichever commits first, the other sees its result.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pytest
 from django.db import connection, transaction
@@ -22,18 +24,54 @@ Publish = Callable[..., Report]
 WAIT = 20
 
 
-def _run(target: Callable[[], None], errors: list[BaseException]) -> threading.Thread:
+@dataclass
+class Contender:
+    """A thread running `target` on its own connection; `pid` is that connection's backend."""
+
+    thread: threading.Thread
+    connected: threading.Event
+    pid: int = 0
+
+
+def _run(target: Callable[[], None], errors: list[BaseException]) -> Contender:
+    contender = Contender(threading.Thread(daemon=True), threading.Event())
+
     def body() -> None:
         try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                (contender.pid,) = cursor.fetchone()
+            contender.connected.set()
             target()
         except BaseException as exc:  # surfaced by the test thread
             errors.append(exc)
         finally:
+            contender.connected.set()
             connection.close()
 
-    thread = threading.Thread(target=body, daemon=True)
-    thread.start()
-    return thread
+    contender.thread = threading.Thread(target=body, daemon=True)
+    contender.thread.start()
+    return contender
+
+
+def _waits_on_a_lock(contender: Contender) -> bool:
+    """Whether the contender's backend is seen waiting for a lock (row or advisory) in time.
+
+    Read from pg_stat_activity, so a thread that is merely slow does not count as waiting.
+    """
+    assert contender.connected.wait(WAIT)
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline and contender.thread.is_alive():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %(pid)s",
+                {"pid": contender.pid},
+            )
+            row = cursor.fetchone()
+        if row is not None and row[0] == "Lock":
+            return True
+        time.sleep(0.02)
+    return False
 
 
 @pytest.mark.django_db(transaction=True)
@@ -60,11 +98,12 @@ def test_suspension_waits_for_a_publish_in_flight_and_then_revokes_its_grant(
     first = _run(publisher, errors)
     assert granted.wait(WAIT)
     second = _run(suspender, errors)
-    second.join(0.5)
-    assert second.is_alive(), "suspension must wait for the publish holding the agreement lock"
+    assert _waits_on_a_lock(second), "suspension must wait for the publish's agreement lock"
     release.set()
-    first.join(WAIT)
-    second.join(WAIT)
+    first.thread.join(WAIT)
+    second.thread.join(WAIT)
+    assert not first.thread.is_alive()
+    assert not second.thread.is_alive()
     assert not errors, errors
 
     assert not Report.objects.visible_to(bravo_analyst).filter(pk=draft.pk).exists()
@@ -97,11 +136,12 @@ def test_publish_waits_for_a_suspension_in_flight_and_then_grants_nothing(
     first = _run(suspender, errors)
     assert suspended.wait(WAIT)
     second = _run(publisher, errors)
-    second.join(0.5)
-    assert second.is_alive(), "publish must wait for the suspension holding the agreement lock"
+    assert _waits_on_a_lock(second), "publish must wait for the suspension's agreement lock"
     release.set()
-    first.join(WAIT)
-    second.join(WAIT)
+    first.thread.join(WAIT)
+    second.thread.join(WAIT)
+    assert not first.thread.is_alive()
+    assert not second.thread.is_alive()
     assert not errors, errors
 
     assert Report.objects.get(pk=draft.pk).state == "published"
@@ -146,11 +186,12 @@ def test_reactivation_waits_for_a_settlement_in_progress(
     first = _run(settler, errors)
     assert first_batch.wait(WAIT)
     second = _run(reactivator, errors)
-    second.join(0.5)
-    assert second.is_alive(), "reactivation must wait for the settlement holding the lock"
+    assert _waits_on_a_lock(second), "reactivation must wait for the settlement holding the lock"
     release.set()
-    first.join(WAIT)
-    second.join(WAIT)
+    first.thread.join(WAIT)
+    second.thread.join(WAIT)
+    assert not first.thread.is_alive()
+    assert not second.thread.is_alive()
     assert not errors, errors
 
     agreement_ab.refresh_from_db()
