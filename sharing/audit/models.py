@@ -1,4 +1,4 @@
-"""AuditEvent: the account of every exchange. Written only by sharing.audit.record()."""
+"""AuditEvent: the account of every exchange. Written only by sharing.audit (writer.py)."""
 
 from __future__ import annotations
 
