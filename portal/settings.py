@@ -85,6 +85,22 @@ else:
 
     DATABASES = {"default": database_settings()}  # type: ignore[dict-item]
 
+# Denials are written on a connection of their own so that they outlive a rollback of the
+# transaction that refused (sharing/audit/writer.py says why). It must stay in autocommit, outside
+# any request transaction; tests point it at the default test database; a lock_timeout turns a
+# wait on the caller's own locks, which PostgreSQL cannot see as a deadlock, into an error.
+_default_options = DATABASES["default"].get("OPTIONS", {})
+DATABASES["audit"] = {
+    **DATABASES["default"],
+    "AUTOCOMMIT": True,
+    "ATOMIC_REQUESTS": False,
+    "OPTIONS": {
+        **_default_options,
+        "options": f"{_default_options.get('options', '')} -c lock_timeout=5s".strip(),
+    },
+    "TEST": {"MIRROR": "default"},
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "agencies.User"
 

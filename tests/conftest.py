@@ -17,15 +17,55 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connections
 from django.utils import timezone
+from pytest_django import DjangoDbBlocker
 
 from agencies.models import Agency, AgencyKind, Country, PartnerSystem, Role, User
 from agencies.services import create_agency, create_country, create_partner_system, set_membership
-from sharing import services
+from sharing import audit, services
 from sharing.constants import CATEGORIES, EVERY_AGENCY_GROUP
 from sharing.models import Agreement, Category, Report, Tlp
 
 PASSWORD = "correct horse battery staple"
+
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server"}
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(
+        DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every database test may also use the denials' connection (sharing.audit.record_denial).
+
+    pytest-django lets a test reach only the aliases its django_db marker names ("default"
+    unless told), and any test may end in a denial, so each database test gets its marker with
+    "audit" added. Under `db` the test case wraps that connection in a test transaction of its
+    own: a denial outlives a rollback on the default connection, is read back through
+    `tests.helpers.denials()`, and is rolled back when the test ends. Under `transactional_db`
+    it is committed like every other row and the closing flush removes it.
+    """
+    for item in items:
+        if not _uses_database(item):
+            continue
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker else {}
+        databases = kwargs.get("databases") or ["default"]
+        if databases != "__all__":
+            kwargs["databases"] = sorted({*databases, audit.DENIALS_DATABASE})
+        args = marker.args if marker else ()
+        item.add_marker(pytest.mark.django_db(*args, **kwargs), append=False)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+    """pytest-django's, closing the denials' connection before the test database is dropped."""
+    yield
+    with django_db_blocker.unblock():
+        connections[audit.DENIALS_DATABASE].close()
 
 
 @pytest.fixture(autouse=True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.test import Client
 
 from agencies.models import User
+from sharing import audit
 from sharing.access.principals import forget
-from sharing.models import Report
+from sharing.models import AuditEvent, AuditOutcome, Report
 from tests.conftest import PASSWORD
 
 
@@ -20,3 +22,12 @@ def signed_in(user: User) -> Client:
     client = Client()
     assert client.login(username=user.username, password=PASSWORD)
     return client
+
+
+def denials() -> QuerySet[AuditEvent]:
+    """Denied attempts, read on the connection that wrote them.
+
+    Under the `db` fixture each connection has its own test transaction, so the default
+    connection cannot see what record_denial() wrote; the denials' connection can.
+    """
+    return AuditEvent.objects.using(audit.DENIALS_DATABASE).filter(outcome=AuditOutcome.DENIED)

@@ -18,7 +18,6 @@ from sharing.models import (
     Attachment,
     AuditAction,
     AuditChannel,
-    AuditOutcome,
     Category,
     Dissemination,
     Indicator,
@@ -70,11 +69,10 @@ class ReportAdmin(ReadOnlyAdmin):
         report = self.get_object(request, object_id)
         context = request_context(request, AuditChannel.ADMIN)
         if report is None:
-            audit.record(
+            audit.record_denial(
                 signed_in_user(request),
                 AuditAction.ACCESS_DENIED,
                 context=context,
-                outcome=AuditOutcome.DENIED,
                 details={"report_id": object_id, "path": request.path},
             )
         else:

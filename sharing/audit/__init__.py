@@ -1,5 +1,12 @@
-"""The account of every exchange: `record()` is the only writer of AuditEvent."""
+"""The account of every exchange: `record()` and `record_denial()` are the only writers of it."""
 
-from sharing.audit.writer import SYSTEM, Actor, RequestContext, record
+from sharing.audit.writer import (
+    DENIALS_DATABASE,
+    SYSTEM,
+    Actor,
+    RequestContext,
+    record,
+    record_denial,
+)
 
-__all__ = ["SYSTEM", "Actor", "RequestContext", "record"]
+__all__ = ["DENIALS_DATABASE", "SYSTEM", "Actor", "RequestContext", "record", "record_denial"]

@@ -1,4 +1,4 @@
-"""AuditEvent: the account of every exchange. Written only by sharing.audit.record()."""
+"""AuditEvent: the account of every exchange. Written only by sharing.audit (writer.py)."""
 
 from __future__ import annotations
 
@@ -87,11 +87,25 @@ class AuditEvent(models.Model):
     )
     # Kept as text too, so the record stays readable if the user or key is ever removed.
     actor_label = models.CharField(max_length=200, blank=True)
+    # Not enforced by the database either: a denial is written on its own connection while the
+    # refusing transaction is still open, and an enforced key would make that insert take a
+    # FOR KEY SHARE lock on the agency and country rows, waiting forever on a caller that holds
+    # them FOR UPDATE, and failing on an agency the caller created and has not committed yet.
     agency = models.ForeignKey(
-        Agency, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     country = models.ForeignKey(
-        Country, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     action = models.CharField(max_length=40, choices=AuditAction.choices)
     object_type = models.CharField(max_length=40, blank=True)

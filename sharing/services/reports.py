@@ -24,7 +24,6 @@ from sharing.models import (
     AccessRequest,
     AccessRequestState,
     AuditAction,
-    AuditOutcome,
     Indicator,
     Report,
     ReportState,
@@ -269,8 +268,8 @@ def forward_report(
 ) -> AudienceChange:
     """Onward dissemination by a recipient agency: refused for H2/H3 and above TLP:GREEN.
 
-    A refusal is audited after the transaction that checked it has ended, so the record of
-    the attempt is not rolled back with it.
+    A refusal is recorded with record_denial, so it stays on the record when this transaction,
+    or one the caller opened around it, rolls back.
     """
     agency = _member_agency(actor)
     if membership_role(actor) not in (Role.SUPERVISOR, Role.AGENCY_ADMIN):
@@ -281,32 +280,31 @@ def forward_report(
             raise ValidationError("The originator names recipients by editing the report.")
         facts = ReportFacts.of(report)
         denial = forward_denial(facts, to_agency.country_id)
-        if denial is None:
-            facts = dataclasses.replace(
-                facts, forwards=facts.forwards | {(to_agency.pk, to_agency.country_id, agency.pk)}
-            )
-            change = disseminate(report, reason="forwarded", facts=facts)
-            audit.record(
+        if denial is not None:
+            audit.record_denial(
                 actor,
                 AuditAction.GRANTED,
                 [report],
                 context=context,
-                justification=justification,
                 recipients=[f"agency:{to_agency.code}"],
-                details={"basis": "forwarded"},
+                justification=justification,
+                details={"basis": "forwarded", "denied": denial.value},
             )
-            return change
-    audit.record(
-        actor,
-        AuditAction.GRANTED,
-        [report],
-        context=context,
-        outcome=AuditOutcome.DENIED,
-        recipients=[f"agency:{to_agency.code}"],
-        justification=justification,
-        details={"basis": "forwarded", "denied": denial.value},
-    )
-    raise PermissionDenied(f"This report cannot be forwarded: {denial.value}.")
+            raise PermissionDenied(f"This report cannot be forwarded: {denial.value}.")
+        facts = dataclasses.replace(
+            facts, forwards=facts.forwards | {(to_agency.pk, to_agency.country_id, agency.pk)}
+        )
+        change = disseminate(report, reason="forwarded", facts=facts)
+        audit.record(
+            actor,
+            AuditAction.GRANTED,
+            [report],
+            context=context,
+            justification=justification,
+            recipients=[f"agency:{to_agency.code}"],
+            details={"basis": "forwarded"},
+        )
+    return change
 
 
 def membership_role(user: User) -> str | None:

@@ -12,7 +12,7 @@ from agencies.models import Agency, Country
 from portal.typing import AuthenticatedHttpRequest
 from sharing import audit
 from sharing.access import explain_visibility, preview_audience
-from sharing.models import AuditAction, AuditOutcome, Category, Report, ReportState, Tlp
+from sharing.models import AuditAction, Category, Report, ReportState, Tlp
 from sharing.pagination import BadCursor, newest_first
 from sharing.web.context import request_context
 
@@ -28,11 +28,10 @@ def visible_report_or_404(request: AuthenticatedHttpRequest, report_uuid: Any) -
         .first()
     )
     if report is None:
-        audit.record(
+        audit.record_denial(
             request.user,
             AuditAction.ACCESS_DENIED,
             context=request_context(request),
-            outcome=AuditOutcome.DENIED,
             details={"report": str(report_uuid), "path": request.path},
         )
         raise Http404("No such report.")

@@ -49,11 +49,13 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(autouse=True)
 def _live_server_threads_close_their_connections() -> Iterator[None]:
-    """Each live-server request thread opens a connection; without reuse it closes it."""
+    """Each live-server request thread opens connections (a denial opens the "audit" one too);
+    without reuse it closes them."""
     from django.db import connections
 
-    settings = connections.settings["default"]
-    saved = settings.get("CONN_MAX_AGE", 0)
-    settings["CONN_MAX_AGE"] = 0
+    saved = {alias: connections.settings[alias].get("CONN_MAX_AGE", 0) for alias in connections}
+    for alias in saved:
+        connections.settings[alias]["CONN_MAX_AGE"] = 0
     yield
-    settings["CONN_MAX_AGE"] = saved
+    for alias, max_age in saved.items():
+        connections.settings[alias]["CONN_MAX_AGE"] = max_age

@@ -12,8 +12,6 @@ from sharing import services
 from sharing.models import (
     Agreement,
     AuditAction,
-    AuditEvent,
-    AuditOutcome,
     Category,
     Dissemination,
     DisseminationBasis,
@@ -21,7 +19,7 @@ from sharing.models import (
     Report,
     Tlp,
 )
-from tests.helpers import sees
+from tests.helpers import denials, sees
 
 Publish = Callable[..., Report]
 
@@ -218,7 +216,7 @@ def test_no_onward_dissemination_of_h2_and_h3_reports(
         services.forward_report(report, charlie, actor=bravo_supervisor, justification="joint case")
     assert not sees(charlie_analyst, report)
     # The refused attempt stays on the record.
-    denied = AuditEvent.objects.get(action=AuditAction.GRANTED, outcome=AuditOutcome.DENIED)
+    denied = denials().get(action=AuditAction.GRANTED)
     assert denied.recipients == ["agency:charlie"]
     assert denied.details["basis"] == "forwarded"
 

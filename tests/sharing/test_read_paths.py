@@ -22,7 +22,7 @@ from sharing.models import (
     Tlp,
 )
 from sharing.pagination import newest_first
-from tests.helpers import signed_in
+from tests.helpers import denials, signed_in
 
 Publish = Callable[..., Report]
 
@@ -62,7 +62,7 @@ def test_outsider_gets_404_on_every_report_url_and_it_is_audited(
     missing = client.get(reverse(route, args=[uuid.uuid4()]))
     assert forbidden.status_code == missing.status_code == 404
     assert report.title not in forbidden.content.decode()
-    denied = AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED, actor_user=charlie_analyst)
+    denied = denials().filter(action=AuditAction.ACCESS_DENIED, actor_user=charlie_analyst)
     assert denied.filter(details__report=str(report.uuid)).exists()
 
 
@@ -101,7 +101,7 @@ def test_admin_report_pages_apply_need_to_know_to_staff(
     assert report.title not in listing.content.decode()
     detail = client.get(reverse("admin:sharing_report_change", args=[report.pk]), follow=True)
     assert report.title not in detail.content.decode()
-    denied = AuditEvent.objects.get(action=AuditAction.ACCESS_DENIED, actor_user=portal_admin)
+    denied = denials().get(action=AuditAction.ACCESS_DENIED, actor_user=portal_admin)
     assert denied.channel == "admin"
     assert denied.details["report_id"] == str(report.pk)
 
