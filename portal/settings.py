@@ -104,10 +104,15 @@ DATABASES["audit"] = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "agencies.User"
 
+# ModelBackend signs people in and answers model-level checks (the admin's); object permissions
+# on reports come only from need-to-know, never from guardian's backend, which reads
+# user.groups (see docs/need-to-know.md).
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
+    "sharing.access.backend.ReportPermissionBackend",
 ]
+# guardian.W001 asks for guardian's backend, left out on purpose (above).
+SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -155,11 +160,8 @@ SECURE_CSP = {
     "form-action": ["'self'"],
 }
 
-# django-guardian: object permissions live in direct foreign-key tables; anonymous users get none.
+# django-guardian holds the grants in direct foreign-key tables; no anonymous user row.
 ANONYMOUS_USER_NAME = None
-GUARDIAN_RAISE_403 = False
-GUARDIAN_RENDER_403 = False
-GUARDIAN_AUTO_PREFETCH = False
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from asgiref.sync import sync_to_async
+from django.contrib.auth import get_backends
 from django.contrib.auth.models import AbstractUser, Group
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models.functions import Upper
 
@@ -21,6 +24,30 @@ class User(AbstractUser):
     def agency(self) -> Agency | None:
         membership = getattr(self, "membership", None)
         return membership.agency if membership is not None else None
+
+    def has_perm(self, perm: str, obj: models.Model | None = None) -> bool:
+        """Django's answer, except that an object check never passes just for a superuser.
+
+        Portal admins are bound by need-to-know like everyone: whether they may see a report
+        is for the backends to say (sharing.access.backend, the same answer as visible_to).
+        Model-level checks, the admin's, keep the superuser shortcut.
+        """
+        if obj is None:
+            return super().has_perm(perm)
+        for backend in get_backends():
+            if not hasattr(backend, "has_perm"):
+                continue
+            try:
+                if backend.has_perm(self, perm, obj):
+                    return True
+            except PermissionDenied:
+                return False
+        return False
+
+    async def ahas_perm(self, perm: str, obj: models.Model | None = None) -> bool:
+        if obj is None:
+            return await super().ahas_perm(perm)
+        return await sync_to_async(self.has_perm)(perm, obj)
 
 
 class Country(models.Model):

@@ -6,9 +6,11 @@
 - `grants`: writing one report's audience (guardian grants + Dissemination rows);
 - `sync`: set-based recomputation of every report under an agreement in force;
 - `settlement`: closing the record of an agreement that left force;
-- `explain`: why a country or agency can or cannot see a report.
+- `explain`: why a country or agency can or cannot see a report;
+- `backend`: Django's `has_perm` on a report, the answer of `visible_to`.
 """
 
+from sharing.access.backend import may_view
 from sharing.access.explain import Explanation, Reason, explain_visibility
 from sharing.access.grants import (
     AudienceChange,
@@ -54,6 +56,7 @@ __all__ = [
     "forget",
     "forward_denial",
     "lock_agreement_settlement",
+    "may_view",
     "preview_audience",
     "resolve",
     "settle_agreement",

@@ -57,6 +57,11 @@ def _basis_text(row: Dissemination) -> str:
 
 def explain_visibility(report: Report, target: Country | Agency) -> Explanation:
     """Why `target` (a country as a whole, or one agency) can or cannot see `report`."""
+    if isinstance(target, Agency) and not target.is_active:
+        # Its people and partner systems resolve to nobody, whatever grants it still holds.
+        return Explanation(
+            visible=False, reasons=[Reason(False, f"{target} is not active on the portal")]
+        )
     if isinstance(target, Agency):
         groups = [target.group_id, target.country.group_id, every_agency_group().pk]
         country = target.country

@@ -27,9 +27,26 @@ _IN_FORCE_PARTIES = sql.SQL("""
    AND g.valid_from <= %(today)s AND (g.valid_until IS NULL OR g.valid_until >= %(today)s))
 """)
 
-# One round trip: the agency (a partner system's, or a user's through the membership), its
-# agency and country groups, the every-agency group, view_report's id and the in-force
-# parties above.
+# A key its partner may use: not revoked and not expired (the library's rule, in SQL).
+_USABLE_KEY = sql.SQL("NOT k.revoked AND (k.expiry_date IS NULL OR k.expiry_date > %(now)s)")
+
+# Whose agency a subject acts for; a subject sets one parameter, the other two are NULL. The
+# database decides, not the instances a request carries: a key revoked, a partner switched off
+# or an agency deactivated a moment ago refuses the very next request.
+_SUBJECT_AGENCY = sql.SQL("""
+coalesce(
+  (SELECT m.agency_id FROM agencies_membership m WHERE m.user_id = %(user)s),
+  (SELECT ps.agency_id FROM agencies_partnerapikey k
+     JOIN agencies_partnersystem ps ON ps.id = k.partner_id
+   WHERE k.id = %(key)s AND ps.is_active AND {usable_key}),
+  (SELECT ps.agency_id FROM agencies_partnersystem ps
+   WHERE ps.id = %(partner)s AND ps.is_active
+     AND EXISTS (SELECT 1 FROM agencies_partnerapikey k
+                 WHERE k.partner_id = ps.id AND {usable_key})))
+""").format(usable_key=_USABLE_KEY)
+
+# One round trip: the subject's agency (above) if it is active, its agency and country groups,
+# the every-agency group, view_report's id and the in-force parties.
 _RESOLVE_SQL = (
     sql.SQL("""
 SELECT a.id, a.country_id, a.group_id, c.group_id,
@@ -38,11 +55,12 @@ SELECT a.id, a.country_id, a.group_id, c.group_id,
          WHERE ct.app_label = 'sharing' AND ct.model = 'report' AND p.codename = 'view_report'),
        {parties}
 FROM agencies_agency a JOIN agencies_country c ON c.id = a.country_id
-WHERE a.is_active
-  AND a.id = coalesce(%(agency)s,
-                      (SELECT m.agency_id FROM agencies_membership m WHERE m.user_id = %(user)s))
+WHERE a.is_active AND a.id = {agency}
 """)
-    .format(parties=_IN_FORCE_PARTIES.format(country=sql.SQL("a.country_id")))
+    .format(
+        parties=_IN_FORCE_PARTIES.format(country=sql.SQL("a.country_id")),
+        agency=_SUBJECT_AGENCY,
+    )
     .as_string()
 )
 _PARTIES_SQL = (
@@ -65,15 +83,16 @@ class Principal:
 NOBODY = Principal(agency_id=None, country_id=None, group_ids=(), view_permission_id=None)
 
 
-def _subject_ids(subject: PrincipalLike) -> dict[str, int | None] | None:
-    """The agency (partner systems) or user (people) to resolve; None: nobody."""
+def _subject_ids(subject: PrincipalLike) -> dict[str, int | str | None] | None:
+    """The user, key or partner system to resolve; None: nobody, without asking."""
+    ids: dict[str, int | str | None] = {"user": None, "key": None, "partner": None}
     if isinstance(subject, PartnerAPIKey):
-        subject = subject.partner
-    if isinstance(subject, PartnerSystem):
-        return {"agency": subject.agency_id, "user": None} if subject.is_active else None
-    if not subject.is_authenticated or not subject.is_active or subject.pk is None:
-        return None
-    return {"agency": None, "user": subject.pk}
+        ids["key"] = subject.pk
+    elif isinstance(subject, PartnerSystem):
+        ids["partner"] = subject.pk
+    elif subject.is_authenticated and subject.is_active:
+        ids["user"] = subject.pk
+    return ids if any(value is not None for value in ids.values()) else None
 
 
 def resolve(subject: PrincipalLike) -> Principal:
@@ -92,6 +111,7 @@ def resolve(subject: PrincipalLike) -> Principal:
                     "every": EVERY_AGENCY_GROUP,
                     "active": AgreementState.ACTIVE.value,
                     "today": timezone.localdate(),
+                    "now": timezone.now(),
                 },
             )
             row = cursor.fetchone()

@@ -24,7 +24,6 @@ from sharing.models.reports import (
     Report,
     ReportGroupObjectPermission,
     ReportState,
-    ReportUserObjectPermission,
     ReportVersion,
 )
 from sharing.models.taxonomy import (
@@ -68,7 +67,6 @@ __all__ = [
     "Report",
     "ReportGroupObjectPermission",
     "ReportState",
-    "ReportUserObjectPermission",
     "ReportVersion",
     "SourceReliability",
     "Subscription",

@@ -1,4 +1,4 @@
-"""Reports, their versions, indicators, attachments and the guardian object-permission tables."""
+"""Reports, their versions, indicators, attachments and the guardian table of their grants."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import models
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from guardian.models import GroupObjectPermissionBase
 
 from agencies.models import Agency, Country
 from sharing.models.taxonomy import (
@@ -240,15 +240,6 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
-
-
-class ReportUserObjectPermission(UserObjectPermissionBase):
-    """Direct-FK per-user grants. Unused by dissemination (it grants to groups only)."""
-
-    content_object = models.ForeignKey(Report, on_delete=models.CASCADE)
-
-    class Meta(UserObjectPermissionBase.Meta):
-        abstract = False
 
 
 class ReportGroupObjectPermission(GroupObjectPermissionBase):

@@ -7,7 +7,8 @@ from collections.abc import Callable
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from agencies.models import Agency, Country, User
+from agencies.models import Agency, Country, PartnerSystem, User
+from agencies.services import create_api_key
 from sharing import services
 from sharing.models import (
     Agreement,
@@ -264,10 +265,12 @@ def test_model_level_view_permission_never_means_sees_all(
 def test_partner_system_sees_what_its_agency_sees(
     publish: Publish,
     alpha_analyst: User,
-    bravo_partner: object,
-    charlie_partner: object,
+    bravo_partner: PartnerSystem,
+    charlie_partner: PartnerSystem,
     agreement_ab: Agreement,
 ) -> None:
+    for partner in (bravo_partner, charlie_partner):
+        create_api_key(partner, name="feed", actor=None)  # keyless partners resolve to nobody
     report = publish(alpha_analyst)
     assert Report.objects.visible_to(bravo_partner).filter(pk=report.pk).exists()
     assert not Report.objects.visible_to(charlie_partner).filter(pk=report.pk).exists()

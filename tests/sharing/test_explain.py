@@ -128,3 +128,14 @@ def test_recipient_sees_only_its_own_explanation(
     body = response.content.decode()
     assert "Bravo Police (XB): can see it" in body
     assert "XC" not in body
+
+
+def test_explains_that_a_deactivated_agency_sees_nothing(
+    publish: Publish, alpha_analyst: User, bravo: Agency, agreement_ab: Agreement
+) -> None:
+    report = publish(alpha_analyst, tlp=Tlp.CLEAR)
+    Agency.objects.filter(pk=bravo.pk).update(is_active=False)
+    explanation = explain_visibility(report, Agency.objects.get(pk=bravo.pk))
+    assert not explanation.visible
+    texts = [r.text for r in explanation.reasons]
+    assert texts == ["Bravo Police (XB) is not active on the portal"]

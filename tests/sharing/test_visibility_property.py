@@ -1,9 +1,13 @@
-"""Property: for random agreements and reports, visible_to equals a plain model of the rules."""
+"""Property: for random worlds, every answer to "who sees this" equals a plain model of the rules.
+
+visible_to, the report list's pages (newest_visible), has_perm and explain_visibility, for
+analysts, their agencies' partner keys and a portal admin, before and after the calendar.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import pytest
@@ -12,9 +16,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agencies.models import Agency, AgencyKind, Country, User
-from agencies.services import create_agency, create_country
+from agencies.models import Agency, AgencyKind, Country, PartnerAPIKey, User
+from agencies.services import create_agency, create_api_key, create_country, create_partner_system
 from sharing import services
+from sharing.access import explain_visibility
 from sharing.models import Agreement, Category, Report, Tlp
 from sharing.pagination import newest_first
 
@@ -58,10 +63,19 @@ reports_strategy = st.lists(
     min_size=1,
     max_size=8,
 )
+# Agencies deactivated once the reports are out: their people and keys see nothing more.
+inactive_strategy = st.sets(st.sampled_from(AGENCIES), max_size=2)
 
 
-def expected_visible(report: dict[str, Any], agency: str, agreements: list[dict[str, Any]]) -> bool:
+def expected_visible(
+    report: dict[str, Any],
+    agency: str,
+    agreements: list[dict[str, Any]],
+    inactive: Collection[str],
+) -> bool:
     """The need-to-know rules of DESIGN.md, written plainly and independently of the code."""
+    if agency in inactive:
+        return False
     origin = AGENCY_COUNTRY[report["originator"]]
     country = AGENCY_COUNTRY[agency]
     tlp = report["tlp"]
@@ -100,10 +114,19 @@ def world(
         for code in AGENCIES
     }
     users = {code: make_member(f"{code}.analyst", agencies[code]) for code in AGENCIES}
+    keys = {
+        code: create_api_key(
+            create_partner_system(agency=agencies[code], name="Case system"),
+            name="feed",
+            actor=None,
+        )[0]
+        for code in AGENCIES
+    }
     return {
         "countries": countries,
         "agencies": agencies,
         "users": users,
+        "keys": keys,
         "categories": categories,
         "admin": portal_admin,
     }
@@ -182,34 +205,55 @@ def _all_pages(user: User) -> list[int]:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(agreement_specs=agreements_strategy, report_specs=reports_strategy)
-def test_visible_to_matches_the_rules(
-    world: dict[str, Any], agreement_specs: list[dict[str, Any]], report_specs: list[dict[str, Any]]
+@given(
+    agreement_specs=agreements_strategy,
+    report_specs=reports_strategy,
+    inactive=inactive_strategy,
+)
+def test_every_answer_to_who_sees_a_report_matches_the_rules(
+    world: dict[str, Any],
+    agreement_specs: list[dict[str, Any]],
+    report_specs: list[dict[str, Any]],
+    inactive: set[str],
 ) -> None:
     with transaction.atomic():
         early = [(spec, _publish(world, spec)) for spec in report_specs if not spec["late"]]
         for index, spec in enumerate(agreement_specs):
             _agreement(world, index, spec)
         late = [(spec, _publish(world, spec)) for spec in report_specs if spec["late"]]
+        Agency.objects.filter(code__in=inactive).update(is_active=False)
         # Before the calendar: suspended, terminated and lapsed agreements still hold their
         # rows and grants (unsettled); after it: expired and settled.
-        _check(world, agreement_specs, early + late)
+        _check(world, agreement_specs, inactive, early + late)
         services.apply_agreement_calendar()
-        _check(world, agreement_specs, early + late)
+        _check(world, agreement_specs, inactive, early + late)
         transaction.set_rollback(True)
 
 
 def _check(
     world: dict[str, Any],
     agreement_specs: list[dict[str, Any]],
+    inactive: set[str],
     reports: list[tuple[dict[str, Any], Report]],
 ) -> None:
-    for agency in AGENCIES:
-        user = User.objects.get(pk=world["users"][agency].pk)
+    view = "sharing.view_report"
+    for code in AGENCIES:
+        # Fresh instances, as on a new request.
+        user = User.objects.get(pk=world["users"][code].pk)
+        key = PartnerAPIKey.objects.get(pk=world["keys"][code].pk)
+        agency = Agency.objects.select_related("country").get(code=code)
         seen = set(Report.objects.visible_to(user).values_list("pk", flat=True))
+        assert set(Report.objects.visible_to(key).values_list("pk", flat=True)) == seen
         for spec, report in reports:
-            expected = expected_visible(spec, agency, agreement_specs)
-            assert (report.pk in seen) == expected, (agency, spec, agreement_specs)
+            expected = expected_visible(spec, code, agreement_specs, inactive)
+            context = (code, spec, agreement_specs, inactive)
+            assert (report.pk in seen) == expected, context
+            assert user.has_perm(view, report) == expected, context
+            assert explain_visibility(report, agency).visible == expected, context
         # The report list reads the same reports in list order, page by page.
         listed = Report.objects.visible_to(user).published().order_by("-published_at", "-id")
         assert _all_pages(user) == list(listed.values_list("pk", flat=True))
+    # The portal admin belongs to no agency: need-to-know gives it nothing, superuser or not.
+    admin = User.objects.get(pk=world["admin"].pk)
+    assert not Report.objects.visible_to(admin).exists()
+    assert not any(admin.has_perm(view, report) for _, report in reports)
