@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
     """Per-user report grants were never written: every grant is on a group."""
 
     dependencies = [
-        ("sharing", "0006_agreement_inbox"),
+        ("sharing", "0007_audit_event_keys_not_enforced"),
     ]
 
     operations = [
