@@ -89,9 +89,12 @@ def expected_visible(report: dict[str, Any], agency: str, agreements: list[dict[
 def world(
     categories: dict[str, Category], portal_admin: User, make_member: Callable[..., User]
 ) -> dict[str, Any]:
-    countries = {code: create_country(code=code, name=f"Country {code}") for code in CODES}
+    countries = {
+        code: create_country(actor=None, code=code, name=f"Country {code}") for code in CODES
+    }
     agencies = {
         code: create_agency(
+            actor=None,
             code=code,
             name=code.title(),
             kind=AgencyKind.POLICE,
