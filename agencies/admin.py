@@ -111,6 +111,11 @@ class UserAdmin(ServiceAdmin, BaseUserAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return self.readonly_fields if obj is not None else ()
 
+    def get_inlines(self, request: HttpRequest, obj: Any) -> Any:
+        # Like Django's own user admin, adding asks for a name and password only; the agency
+        # is set on the change page the add page continues to.
+        return self.inlines if obj is not None else []
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         app_label, codename = PORTAL_ADMIN_PERMISSION.split(".")
         held = User.user_permissions.through.objects.filter(
