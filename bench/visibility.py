@@ -308,7 +308,7 @@ def seed_world() -> World:
 
     admin = User.objects.create_user(username="bench.admin", is_staff=True, is_superuser=True)
     countries = [
-        create_country(code=country_code(i), name=f"Benchland {country_code(i)}")
+        create_country(actor=admin, code=country_code(i), name=f"Benchland {country_code(i)}")
         for i in range(N_COUNTRIES)
     ]
     agencies: dict[int, list[Agency]] = {}
@@ -318,6 +318,7 @@ def seed_world() -> World:
         for kind in AGENCY_KINDS[: 3 if idx % 2 == 0 else 2]:
             code = f"{country.code.lower()}-{kind.replace('_', '-')}"
             agency = create_agency(
+                actor=admin,
                 code=code,
                 name=f"{country.name} {AgencyKind(kind).label}",
                 kind=kind,
@@ -331,7 +332,7 @@ def seed_world() -> World:
     for username, idx in PRINCIPAL_USERS.values():
         user = User.objects.create_user(username=username)
         set_membership(user, agencies[idx][0], Role.ANALYST, actor=admin)
-    create_partner_system(agency=agencies[PARTNER_SYSTEM][0], name=PARTNER_SYSTEM_NAME)
+    create_partner_system(actor=admin, agency=agencies[PARTNER_SYSTEM][0], name=PARTNER_SYSTEM_NAME)
 
     categories = list(Category.objects.order_by("id"))
     valid_from = dt.datetime.now(dt.UTC).date() - AGREEMENTS_FROM

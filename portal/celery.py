@@ -1,6 +1,7 @@
 """Celery application: configured from Django settings (namespace CELERY), tasks autodiscovered."""
 
 import os
+from typing import Any
 
 from celery import Celery
 
@@ -9,6 +10,18 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Without CELERY_BROKER_URL tasks run eagerly, yet `delay()` still opens a producer to
+# serialise their arguments; left unconfigured, kombu would set up its default AMQP transport
+# and log "No hostname was supplied" on every command that queues a task (seed_demo's
+# suspension does). The in-process transport is what eager mode stands for anyway.
+IN_PROCESS_BROKER = "memory://localhost/"
+
+
+@app.on_after_configure.connect
+def _in_process_broker_when_eager(sender: Celery, **kwargs: Any) -> None:
+    if not sender.conf.broker_url:
+        sender.conf.update(broker_url=IN_PROCESS_BROKER)
 
 
 @app.task(name="portal.ping")

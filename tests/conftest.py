@@ -22,7 +22,13 @@ from django.utils import timezone
 from pytest_django import DjangoDbBlocker
 
 from agencies.models import Agency, AgencyKind, Country, PartnerSystem, Role, User
-from agencies.services import create_agency, create_country, create_partner_system, set_membership
+from agencies.services import (
+    create_agency,
+    create_country,
+    create_partner_system,
+    grant_portal_admin,
+    set_membership,
+)
 from sharing import audit, services
 from sharing.constants import CATEGORIES, EVERY_AGENCY_GROUP
 from sharing.models import Agreement, Category, Report, Tlp
@@ -108,44 +114,56 @@ def arms(categories: dict[str, Category]) -> Category:
 
 @pytest.fixture
 def country_a(categories: Any) -> Country:
-    return create_country(code="XA", name="Alphaland")
+    return create_country(actor=None, code="XA", name="Alphaland")
 
 
 @pytest.fixture
 def country_b(categories: Any) -> Country:
-    return create_country(code="XB", name="Bravonia")
+    return create_country(actor=None, code="XB", name="Bravonia")
 
 
 @pytest.fixture
 def country_c(categories: Any) -> Country:
-    return create_country(code="XC", name="Charlistan")
+    return create_country(actor=None, code="XC", name="Charlistan")
 
 
 @pytest.fixture
 def alpha(country_a: Country) -> Agency:
     return create_agency(
-        code="alpha", name="Alpha Border Guard", kind=AgencyKind.BORDER_GUARD, country=country_a
+        actor=None,
+        code="alpha",
+        name="Alpha Border Guard",
+        kind=AgencyKind.BORDER_GUARD,
+        country=country_a,
     )
 
 
 @pytest.fixture
 def alpha_customs(country_a: Country) -> Agency:
     return create_agency(
-        code="alpha-customs", name="Alpha Customs", kind=AgencyKind.CUSTOMS, country=country_a
+        actor=None,
+        code="alpha-customs",
+        name="Alpha Customs",
+        kind=AgencyKind.CUSTOMS,
+        country=country_a,
     )
 
 
 @pytest.fixture
 def bravo(country_b: Country) -> Agency:
     return create_agency(
-        code="bravo", name="Bravo Police", kind=AgencyKind.POLICE, country=country_b
+        actor=None, code="bravo", name="Bravo Police", kind=AgencyKind.POLICE, country=country_b
     )
 
 
 @pytest.fixture
 def charlie(country_c: Country) -> Agency:
     return create_agency(
-        code="charlie", name="Charlie Coast Guard", kind=AgencyKind.COAST_GUARD, country=country_c
+        actor=None,
+        code="charlie",
+        name="Charlie Coast Guard",
+        kind=AgencyKind.COAST_GUARD,
+        country=country_c,
     )
 
 
@@ -191,19 +209,26 @@ def charlie_analyst(make_member: Callable[..., User], charlie: Agency) -> User:
 
 @pytest.fixture
 def portal_admin(db: None) -> User:
-    return User.objects.create_user(
-        username="portal.admin", password=PASSWORD, is_staff=True, is_superuser=True
-    )
+    """A staff account holding the portal-admin role, and no other privilege."""
+    user = User.objects.create_user(username="portal.admin", password=PASSWORD, is_staff=True)
+    grant_portal_admin(user, actor=None)
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def staff_member(db: None) -> User:
+    """A staff account without the portal-admin role: it may sign in to the admin, no more."""
+    return User.objects.create_user(username="staff.member", password=PASSWORD, is_staff=True)
 
 
 @pytest.fixture
 def bravo_partner(bravo: Agency) -> PartnerSystem:
-    return create_partner_system(agency=bravo, name="Bravo case system")
+    return create_partner_system(actor=None, agency=bravo, name="Bravo case system")
 
 
 @pytest.fixture
 def charlie_partner(charlie: Agency) -> PartnerSystem:
-    return create_partner_system(agency=charlie, name="Charlie MISP")
+    return create_partner_system(actor=None, agency=charlie, name="Charlie MISP")
 
 
 @pytest.fixture

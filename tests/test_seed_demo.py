@@ -14,6 +14,7 @@ from django.utils import timezone
 from pytest_django import DjangoDbBlocker
 
 from agencies.models import Agency, Country, Membership, Role, User
+from agencies.roles import is_portal_admin
 from agencies.services import set_membership
 from sharing.constants import CATEGORIES, EVERY_AGENCY_GROUP
 from sharing.demo.data import (
@@ -121,6 +122,8 @@ def test_demo_accounts_sign_in_with_the_demo_password(seeded: None, db: None) ->
 
     assert admin.is_staff
     assert admin.is_superuser
+    assert is_portal_admin(admin)
+    assert admin.user_permissions.filter(codename="portal_admin").exists()  # shown as held
     assert admin.check_password(DEMO_PASSWORD)
     assert analyst.check_password(DEMO_PASSWORD)
     assert analyst.agency is not None

@@ -15,6 +15,10 @@ class User(AbstractUser):
 
     class Meta:
         db_table = "agencies_user"
+        # The one role above agencies; checked only through agencies.roles.is_portal_admin.
+        permissions = [
+            ("portal_admin", "Portal admin: manages agreements, agencies, members and keys"),
+        ]
         constraints = [
             # "Ana" and "ana" must not be two people.
             models.UniqueConstraint(Upper("username"), name="user_username_ci_unique"),

@@ -19,6 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from agencies.models import Country
+from agencies.roles import is_portal_admin
 from portal.typing import signed_in_user
 from sharing import services
 from sharing.access import SyncResult
@@ -167,6 +168,8 @@ def change_state_view(
     """Confirm one lifecycle change with its reason, then run it through the service."""
     if change not in CHANGES:
         raise Http404("No such change.")
+    if not is_portal_admin(request.user):
+        raise PermissionDenied
     agreement = model_admin.get_object(request, object_id)
     if agreement is None:
         raise Http404("No such agreement.")
@@ -270,7 +273,8 @@ class AgreementAdmin(ReadOnlyAdmin):
         return agreement.enforced
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_active and request.user.is_staff)  # portal admins
+        # Its own add page (add_view below) calls services.create_agreement.
+        return is_portal_admin(request.user)
 
     def get_urls(self) -> list[URLPattern]:
         def change(request: HttpRequest, object_id: str, change: str) -> HttpResponse:
@@ -302,7 +306,10 @@ class AgreementAdmin(ReadOnlyAdmin):
         agreement = self.get_object(request, object_id)
         extra = dict(extra_context or {})
         if agreement is not None:
-            extra["lifecycle"] = available_changes(agreement)
+            # The services refuse others; the page does not offer them what they would refuse.
+            extra["lifecycle"] = (
+                available_changes(agreement) if is_portal_admin(request.user) else []
+            )
             extra["parties"] = ", ".join(str(c) for c in agreement.parties.order_by("name"))
             extra["live_grants"] = agreement.disseminations.filter(revoked_at__isnull=True).count()
         return super().change_view(request, object_id, form_url, extra)

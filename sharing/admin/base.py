@@ -4,26 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from portal.admin import ServiceAdmin
 from sharing.models import (
     Report,
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written only by services: the admin shows them and changes nothing."""
+class ReadOnlyAdmin(ServiceAdmin):
+    """Rows written only by services elsewhere: the admin shows them and changes nothing.
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    It implements none of ServiceAdmin's write hooks, so it offers no add, change or delete.
+    """
 
 
 class VisibleReportsAdmin(ReadOnlyAdmin):

@@ -8,8 +8,9 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from portal.admin import ServiceAdmin
 from portal.typing import signed_in_user
-from sharing import audit
+from sharing import audit, services
 from sharing.admin.base import ReadOnlyAdmin, VisibleReportsAdmin
 from sharing.models import (
     AccessRequest,
@@ -27,13 +28,36 @@ from sharing.models import (
     Subscription,
 )
 from sharing.models.reports import ReportQuerySet
+from sharing.services.subscriptions import SUBSCRIPTION_FIELDS
 from sharing.web.context import request_context
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ServiceAdmin):
     list_display = ("name", "code")
     search_fields = ("name", "code")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Agreements' scopes and the audit record name a category by its code.
+        return ("code",) if obj is not None else ()
+
+    def create(self, request: HttpRequest, form: Any) -> Category:
+        data = form.cleaned_data
+        return services.create_category(
+            actor=self.actor(request),
+            code=data["code"],
+            name=data["name"],
+            description=data["description"],
+            context=self.context(request),
+        )
+
+    def change(self, request: HttpRequest, obj: Category, form: Any) -> None:
+        services.change_category(
+            obj,
+            actor=self.actor(request),
+            changes={name: form.cleaned_data[name] for name in form.changed_data},
+            context=self.context(request),
+        )
 
 
 class IndicatorInline(admin.TabularInline):
@@ -43,6 +67,9 @@ class IndicatorInline(admin.TabularInline):
     readonly_fields = ("type", "value", "normalized", "note")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # services.add_indicators
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -117,9 +144,41 @@ class AccessRequestAdmin(VisibleReportsAdmin):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(ServiceAdmin):
     list_display = ("name", "agency", "user", "channel", "is_active")
     list_filter = ("channel", "is_active")
+    list_select_related = ("agency__country", "user")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("agency",) if obj is not None else ()
+
+    def create(self, request: HttpRequest, form: Any) -> Subscription:
+        data = form.cleaned_data
+        return services.create_subscription(
+            actor=self.actor(request),
+            agency=data["agency"],
+            fields={name: data[name] for name in SUBSCRIPTION_FIELDS if name in data},
+            categories=data.get("categories", ()),
+            originator_countries=data.get("originator_countries", ()),
+            context=self.context(request),
+        )
+
+    def change(self, request: HttpRequest, obj: Subscription, form: Any) -> None:
+        changed = set(form.changed_data)
+        data = form.cleaned_data
+        services.change_subscription(
+            obj,
+            actor=self.actor(request),
+            changes={name: data[name] for name in SUBSCRIPTION_FIELDS if name in changed},
+            categories=data["categories"] if "categories" in changed else None,
+            originator_countries=(
+                data["originator_countries"] if "originator_countries" in changed else None
+            ),
+            context=self.context(request),
+        )
+
+    def remove(self, request: HttpRequest, obj: Subscription) -> None:
+        services.delete_subscription(obj, actor=self.actor(request), context=self.context(request))
 
 
 @admin.register(Alert)

@@ -10,6 +10,7 @@ from sharing.services.agreements import (
     suspend_agreement,
     terminate_agreement,
 )
+from sharing.services.categories import change_category, create_category
 from sharing.services.reports import (
     add_indicators,
     create_report,
@@ -20,15 +21,25 @@ from sharing.services.reports import (
     request_access,
     retract_report,
 )
+from sharing.services.subscriptions import (
+    change_subscription,
+    create_subscription,
+    delete_subscription,
+)
 
 __all__ = [
     "activate_agreement",
     "add_indicators",
     "amend_agreement",
     "apply_agreement_calendar",
+    "change_category",
+    "change_subscription",
     "create_agreement",
+    "create_category",
     "create_report",
+    "create_subscription",
     "decide_access_request",
+    "delete_subscription",
     "edit_report",
     "forward_report",
     "publish_report",

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Country, User
+from agencies.roles import is_portal_admin
 from sharing import access, audit
 from sharing.access import Progress, Settlement, SyncResult, sync_agreement
 from sharing.audit import SYSTEM, RequestContext
@@ -44,7 +45,7 @@ ALLOWED_FROM: dict[str, tuple[str, ...]] = {
 
 
 def _require_portal_admin(actor: User | None) -> None:
-    if actor is not None and not actor.is_staff:
+    if actor is not None and not is_portal_admin(actor):
         raise PermissionDenied("Only portal admins manage agreements.")
 
 

@@ -125,13 +125,14 @@ def create_report(
     report.save()
     report.rel_to.set(rel_to)
     report.recipients.set(recipients)
-    add_indicators(report, indicators)
+    _add_indicators(report, indicators)
     disseminate(report, reason="draft created")
     audit.record(actor, AuditAction.REPORT_CREATED, [report], context=context)
     return report
 
 
-def add_indicators(report: Report, indicators: Iterable[tuple[str, str]]) -> list[Indicator]:
+def _add_indicators(report: Report, indicators: Iterable[tuple[str, str]]) -> list[Indicator]:
+    """Write the rows only: create_report's own event covers those it adds."""
     rows = []
     for kind, value in indicators:
         normalized = normalize(kind, value)
@@ -139,6 +140,34 @@ def add_indicators(report: Report, indicators: Iterable[tuple[str, str]]) -> lis
             raise ValidationError(f"Indicator {value!r} is empty once normalised.")
         rows.append(Indicator(report=report, type=kind, value=value.strip(), normalized=normalized))
     return Indicator.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+@transaction.atomic
+def add_indicators(
+    report: Report,
+    indicators: Iterable[tuple[str, str]],
+    *,
+    actor: User,
+    context: RequestContext = SYSTEM,
+) -> list[Indicator]:
+    """Attach indicators to a draft or published report of the actor's agency."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    _require_originator(report, actor)
+    if report.state == ReportState.RETRACTED:
+        raise ValidationError("A retracted report takes no new indicators.")
+    indicators = list(indicators)
+    if not indicators:
+        raise ValidationError("Give at least one indicator.")
+    added = _add_indicators(report, indicators)
+    # Counts and types only: the values (names, documents, plates) stay out of the record.
+    audit.record(
+        actor,
+        AuditAction.INDICATORS_ADDED,
+        [report],
+        context=context,
+        details={"count": len(indicators), "types": sorted({kind for kind, _ in indicators})},
+    )
+    return added
 
 
 @transaction.atomic

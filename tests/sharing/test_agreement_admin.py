@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -165,3 +166,20 @@ def test_the_admin_has_no_object_permission_pages_to_grant_around_the_rules(
     assert not ReportGroupObjectPermission.objects.filter(group=charlie.group).exists()
     with pytest.raises(NoReverseMatch):
         reverse("admin:sharing_report_permissions", args=[report.pk])
+
+
+def test_staff_without_the_role_see_agreements_but_are_offered_no_change(
+    staff_member: User, agreement_ab: Agreement
+) -> None:
+    staff_member.user_permissions.add(Permission.objects.get(codename="view_agreement"))
+    staff = signed_in(staff_member)
+
+    page = staff.get(reverse("admin:sharing_agreement_change", args=[agreement_ab.pk]))
+
+    assert page.status_code == 200
+    assert page.context["lifecycle"] == []
+    assert b"change-state" not in page.content
+    assert staff.get(reverse("admin:sharing_agreement_add")).status_code == 403
+    assert staff.post(_state_url(agreement_ab, "suspend"), {"reason": "x"}).status_code == 403
+    agreement_ab.refresh_from_db()
+    assert agreement_ab.state == AgreementState.ACTIVE

@@ -103,9 +103,12 @@ def expected_visible(
 def world(
     categories: dict[str, Category], portal_admin: User, make_member: Callable[..., User]
 ) -> dict[str, Any]:
-    countries = {code: create_country(code=code, name=f"Country {code}") for code in CODES}
+    countries = {
+        code: create_country(actor=None, code=code, name=f"Country {code}") for code in CODES
+    }
     agencies = {
         code: create_agency(
+            actor=None,
             code=code,
             name=code.title(),
             kind=AgencyKind.POLICE,
@@ -116,7 +119,7 @@ def world(
     users = {code: make_member(f"{code}.analyst", agencies[code]) for code in AGENCIES}
     keys = {
         code: create_api_key(
-            create_partner_system(agency=agencies[code], name="Case system"),
+            create_partner_system(actor=None, agency=agencies[code], name="Case system"),
             name="feed",
             actor=None,
         )[0]

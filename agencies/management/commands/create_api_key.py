@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from agencies.models import Agency, Scope
+from agencies.models import Agency, PartnerSystem, Scope
 from agencies.services import create_api_key, create_partner_system
+from sharing.audit import RequestContext
+from sharing.models import AuditChannel
 
 
 class Command(BaseCommand):
@@ -35,14 +37,20 @@ class Command(BaseCommand):
         if days < 0:
             raise CommandError("--expires-in-days must be 0 or more.")
         expires = timezone.now() + dt.timedelta(days=days) if days else None
-        partner = create_partner_system(agency=agency, name=options["name"])
+        context = RequestContext(channel=AuditChannel.COMMAND)
         try:
+            partner = PartnerSystem.objects.filter(agency=agency, name=options["name"]).first()
+            if partner is None:
+                partner = create_partner_system(
+                    actor=None, agency=agency, name=options["name"], context=context
+                )
             key, raw = create_api_key(
                 partner,
                 name=options["name"],
                 scope=options["scope"],
                 expires_at=expires,
                 actor=None,
+                context=context,
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc

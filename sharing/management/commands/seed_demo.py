@@ -16,8 +16,14 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from tqdm import tqdm
 
-from agencies.models import Agency, Country, Membership, Role, User
-from agencies.services import create_agency, create_country, create_partner_system, set_membership
+from agencies.models import Agency, Country, Membership, PartnerSystem, Role, User
+from agencies.services import (
+    create_agency,
+    create_country,
+    create_partner_system,
+    grant_portal_admin,
+    set_membership,
+)
 from sharing.demo.data import (
     ADMIN_USERNAME,
     AGENCIES,
@@ -100,7 +106,7 @@ class Command(BaseCommand):
         existing = {c.code: c for c in Country.objects.filter(code__in=COUNTRY_NAMES)}
         for code, name in COUNTRIES:
             if code not in existing:
-                existing[code] = create_country(code=code, name=name)
+                existing[code] = create_country(actor=None, code=code, name=name, context=CONTEXT)
         return existing
 
     def _agencies(self, countries: dict[str, Country]) -> dict[str, Agency]:
@@ -108,14 +114,28 @@ class Command(BaseCommand):
         for spec in AGENCIES:
             if spec.code not in existing:
                 existing[spec.code] = create_agency(
+                    actor=None,
                     code=spec.code,
                     name=spec.name,
                     short_name=spec.short_name,
                     kind=spec.kind,
                     country=countries[spec.country],
+                    context=CONTEXT,
                 )
+        present = set(
+            PartnerSystem.objects.filter(agency__code__in=AGENCY_BY_CODE).values_list(
+                "agency__code", "name"
+            )
+        )
         for code, name, description in PARTNER_SYSTEMS:
-            create_partner_system(agency=existing[code], name=name, description=description)
+            if (code, name) not in present:
+                create_partner_system(
+                    actor=None,
+                    agency=existing[code],
+                    name=name,
+                    description=description,
+                    context=CONTEXT,
+                )
         return existing
 
     def _hashed_password(self) -> str:
@@ -133,7 +153,7 @@ class Command(BaseCommand):
     def _admin(self) -> User:
         admin = User.objects.filter(username__iexact=ADMIN_USERNAME).first()
         if admin is None:
-            return self._new_user(
+            admin = self._new_user(
                 ADMIN_USERNAME,
                 email="admin@bix.example",
                 first_name="Portal",
@@ -146,6 +166,11 @@ class Command(BaseCommand):
                 f"User {admin.username!r} exists but is not an active staff member; "
                 "the seed needs it as the portal admin."
             )
+        # Held explicitly, not only through superuser status, so the user admin shows the role.
+        if not admin.user_permissions.filter(
+            codename="portal_admin", content_type__app_label="agencies"
+        ).exists():
+            admin = grant_portal_admin(admin, actor=None, context=CONTEXT)
         return admin
 
     def _members(self, agencies: dict[str, Agency]) -> None:
@@ -167,7 +192,7 @@ class Command(BaseCommand):
                     last_name=rng.choice(LAST_NAMES[spec.country]),
                 )
             if getattr(user, "membership", None) is None:
-                set_membership(user, agencies[spec.code], role, actor=None)
+                set_membership(user, agencies[spec.code], role, actor=None, context=CONTEXT)
 
     def _agreements(
         self, admin: User, countries: dict[str, Country], categories: dict[str, Category]
