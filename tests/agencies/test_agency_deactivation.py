@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.urls import reverse
 
 from agencies.models import Agency, PartnerSystem, User
+from agencies.services import create_api_key
 from sharing.models import Agreement, AuditAction, AuditChannel, AuditEvent, Report
 from tests.helpers import sees, signed_in
 
@@ -28,6 +29,7 @@ def test_deactivating_an_agency_in_the_admin_cuts_its_users_and_systems_and_is_a
     agreement_ab: Agreement,
 ) -> None:
     report = publish(alpha_analyst)
+    create_api_key(bravo_partner, name="feed", actor=None)  # a partner system acts by its keys
     assert sees(bravo_analyst, report)
     assert _partner_sees(bravo_partner, report)
     admin = signed_in(portal_admin)

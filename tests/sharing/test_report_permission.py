@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from asgiref.sync import async_to_sync
 from django.contrib.auth.models import AnonymousUser, Permission
 
@@ -38,14 +39,20 @@ def test_analyst_of_a_deactivated_agency_may_view_nothing(
     assert not _fresh(alpha_analyst).has_perm(VIEW, report)
 
 
-def test_superuser_without_membership_may_not_view_a_report(
-    publish: Publish, alpha_analyst: User, portal_admin: User
+@pytest.mark.parametrize("kind", ["superuser", "portal admin"])
+def test_superuser_or_portal_admin_without_membership_may_not_view_a_report(
+    publish: Publish, alpha_analyst: User, portal_admin: User, kind: str
 ) -> None:
     report = publish(alpha_analyst, tlp=Tlp.CLEAR)
-    assert not sees(portal_admin, report)
-    assert not _fresh(portal_admin).has_perm(VIEW, report)
-    assert not _fresh(portal_admin).has_perms([VIEW], report)
-    assert not async_to_sync(_fresh(portal_admin).ahas_perm)(VIEW, report)
+    admin = (
+        User.objects.create_superuser("root", password="unused-password-2026")
+        if kind == "superuser"
+        else portal_admin
+    )
+    assert not sees(admin, report)
+    assert not _fresh(admin).has_perm(VIEW, report)
+    assert not _fresh(admin).has_perms([VIEW], report)
+    assert not async_to_sync(_fresh(admin).ahas_perm)(VIEW, report)
 
 
 def test_superuser_member_may_view_what_its_agency_sees_and_nothing_more(
@@ -71,11 +78,12 @@ def test_model_level_view_report_does_not_widen_object_checks(
     assert not charlie.has_perm(VIEW, report)
 
 
-def test_model_level_checks_keep_working_for_superusers(portal_admin: User) -> None:
+def test_model_level_checks_keep_working_for_superusers(db: None) -> None:
+    superuser = User.objects.create_superuser("root", password="unused-password-2026")
     # The admin asks without an object; those answers stay Django's.
-    assert portal_admin.has_perm(VIEW)
-    assert portal_admin.has_perm("sharing.change_agreement")
-    assert portal_admin.has_module_perms("sharing")
+    assert superuser.has_perm(VIEW)
+    assert superuser.has_perm("sharing.change_agreement")
+    assert superuser.has_module_perms("sharing")
 
 
 def test_no_other_object_permission_on_a_report_is_granted(
