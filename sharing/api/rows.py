@@ -13,7 +13,6 @@ from typing import Any
 
 from agencies.models import Agency, Country
 from sharing.models import Agreement, Dissemination, Indicator, Priority, Report, Tlp
-from sharing.models.reports import ReportQuerySet
 
 # Names partners write and read, for the integer codes stored.
 TLP_NAMES: dict[int, str] = {
@@ -130,12 +129,6 @@ def report_dicts(rows: list[dict[str, Any]], *, base_url: str) -> list[dict[str,
         }
         for row in rows
     ]
-
-
-def report_dict(reports: ReportQuerySet, *, base_url: str) -> dict[str, Any] | None:
-    """The one report of `reports` (already narrowed by visible_to), or None."""
-    rows = list(reports.values("id", *REPORT_FIELDS)[:1])
-    return report_dicts(rows, base_url=base_url)[0] if rows else None
 
 
 def audience(report: Report) -> list[dict[str, Any]]:
