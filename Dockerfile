@@ -18,4 +18,7 @@ RUN DEBUG=true DATABASE_URL=postgres://unused/unused python manage.py collectsta
 
 USER bix
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Access log lines leave out query strings and referrers: a key a client wrongly sent in a
+# URL, or an indicator value searched for, must not land in the logs.
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
+     "--access-logfile", "-", "--access-logformat", "%(h)s %(t)s \"%(m)s %(U)s %(H)s\" %(s)s %(b)s %(L)s \"%(a)s\""]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -34,6 +35,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_api_key",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from static/ (no CDN)
     "guardian",
     "agencies",
     "sharing",
@@ -163,9 +166,75 @@ SECURE_CSP = {
 # django-guardian holds the grants in direct foreign-key tables; no anonymous user row.
 ANONYMOUS_USER_NAME = None
 
+# Cache: Redis when CACHE_URL is set, so API rate limits hold across processes and hosts;
+# otherwise memory local to each process (enough for one process in development).
+_cache_url = env_str("CACHE_URL")
+if _cache_url:
+    if not _cache_url.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("CACHE_URL must be a Redis URL (redis://host:6379/1).")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "bix") or "bix",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# REST API (sharing/api/, docs/api.md).
+# Largest request body accepted under /api/ (bytes); larger ones get 413.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
+# Requests per partner key (or signed-in user), e.g. 600/min, 20/s, 10000/hour, 100000/day.
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/min") or ""
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API_THROTTLE_RATE):
+    raise ImproperlyConfigured(
+        f"API_THROTTLE_RATE={API_THROTTLE_RATE!r} is not a rate such as 600/min or 20/s."
+    )
+
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "sharing.api.auth.APIKeyAuthentication",
+        "sharing.api.auth.SessionAuthentication",  # DRF's, enforcing CSRF on writes
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "sharing.api.auth.KeyScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["sharing.api.auth.PerKeyThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": API_THROTTLE_RATE},
+    "DEFAULT_RENDERER_CLASSES": ["sharing.api.rendering.ORJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "sharing.api.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Border Intelligence Exchange API",
+    "DESCRIPTION": (
+        "Reports shared under agreements, for partner systems of member agencies. "
+        "Every answer holds only what the caller's agency may see; errors are RFC 9457 "
+        "problem details. See docs/api.md."
+    ),
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "Marking": ["clear", "green", "amber", "amber+strict", "red"],
+        "PriorityName": ["routine", "priority", "urgent", "flash"],
+        "ReportState": "sharing.models.ReportState",
+        "AgreementState": "sharing.models.AgreementState",
+        "IndicatorType": "sharing.models.IndicatorType",
+        "DisseminationBasis": "sharing.models.DisseminationBasis",
+        "HandlingCode": "sharing.models.HandlingCode",
+        "SourceReliability": "sharing.models.SourceReliability",
+    },
 }
 
 # Celery: a broker makes tasks run on workers; without one they run eagerly after commit.

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import models
 from guardian.models import GroupObjectPermissionBase
 
-from agencies.models import Agency, Country
+from agencies.models import Agency, Country, PartnerAPIKey
 from sharing.models.taxonomy import (
     Category,
     HandlingCode,
@@ -84,8 +84,22 @@ class Report(models.Model):
     originator_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="reports")
     # Copied from the originator agency so dissemination can be computed set-based in SQL.
     originator_country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    # A person writes in the browser; a partner system writes over the API with a key and has
+    # no User. Exactly one of the two is set (report_one_author). The key, not just its partner
+    # system, so a leaked key's writes can be found; keys are revoked, never deleted.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_reports"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="authored_reports",
+    )
+    author_key = models.ForeignKey(
+        PartnerAPIKey,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="authored_reports",
     )
     rel_to = models.ManyToManyField(
         Country,
@@ -126,6 +140,11 @@ class Report(models.Model):
                 | models.Q(retracted_at__isnull=False),
                 name="report_retracted_has_date",
             ),
+            models.CheckConstraint(
+                condition=models.Q(author__isnull=False, author_key__isnull=True)
+                | models.Q(author__isnull=True, author_key__isnull=False),
+                name="report_one_author",
+            ),
         ]
         indexes = [
             models.Index(fields=["state", "-published_at"], name="report_state_published"),
@@ -153,8 +172,12 @@ class ReportVersion(models.Model):
     number = models.PositiveIntegerField()
     snapshot = models.JSONField()
     change_note = models.CharField(max_length=500, blank=True)
+    # Like Report.author: a person, or the key of a partner system writing over the API.
     edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    edited_by_key = models.ForeignKey(
+        PartnerAPIKey, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     edited_at = models.DateTimeField(auto_now_add=True)
 
@@ -162,6 +185,11 @@ class ReportVersion(models.Model):
         ordering = ["report", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["report", "number"], name="report_version_unique"),
+            models.CheckConstraint(
+                condition=models.Q(edited_by__isnull=False, edited_by_key__isnull=True)
+                | models.Q(edited_by__isnull=True, edited_by_key__isnull=False),
+                name="report_version_one_editor",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from agencies.models import Agency, Country, Role, User
+from agencies.models import Agency, Country, PartnerAPIKey, Role, Scope, User
 from sharing import audit
 from sharing.access import (
     AudienceChange,
@@ -48,14 +48,35 @@ EDITABLE_FIELDS = (
 )
 
 
-def _member_agency(actor: User) -> Agency:
-    agency = actor.agency
+# Who may write a report: a person (browser) or a partner system's key (REST API). A key acts
+# for its partner system's agency; it is recorded as the author and in the audit trail.
+Writer = User | PartnerAPIKey
+
+
+def _member_agency(actor: Writer) -> Agency:
+    """The agency the actor writes for; refused unless it (and the key) may act now."""
+    if isinstance(actor, PartnerAPIKey):
+        # Checked here too, not only at the API's door: a key object may outlive its validity.
+        if actor.revoked or actor.has_expired or not actor.partner.is_active:
+            raise PermissionDenied("This API key may no longer act for its agency.")
+        if not actor.allows(Scope.WRITE):
+            raise PermissionDenied("This API key is read-only.")
+        agency: Agency | None = actor.partner.agency
+    else:
+        agency = actor.agency
     if agency is None or not agency.is_active:
         raise PermissionDenied("You are not a member of an active agency.")
     return agency
 
 
-def _require_originator(report: Report, actor: User) -> None:
+def _authored_by(actor: Writer, *, user_field: str) -> dict[str, Any]:
+    """The author (or editor) fields of a row written by `actor`: the user or the key."""
+    if isinstance(actor, PartnerAPIKey):
+        return {f"{user_field}_key": actor}
+    return {user_field: actor}
+
+
+def _require_originator(report: Report, actor: Writer) -> None:
     if _member_agency(actor).pk != report.originator_agency_id:
         raise PermissionDenied("Only the originator agency may change this report.")
 
@@ -100,7 +121,7 @@ def _snapshot(report: Report) -> dict[str, Any]:
 @transaction.atomic
 def create_report(
     *,
-    actor: User,
+    actor: Writer,
     fields: Mapping[str, Any],
     rel_to: Iterable[Country] = (),
     recipients: Iterable[Agency] = (),
@@ -118,10 +139,10 @@ def create_report(
         **fields,
         originator_agency=agency,
         originator_country_id=agency.country_id,
-        author=actor,
         state=ReportState.DRAFT,
+        **_authored_by(actor, user_field="author"),
     )
-    report.full_clean(exclude=["originator_country", "author", "originator_agency"])
+    report.full_clean(exclude=["originator_country", "author", "author_key", "originator_agency"])
     report.save()
     report.rel_to.set(rel_to)
     report.recipients.set(recipients)
@@ -172,7 +193,7 @@ def add_indicators(
 
 @transaction.atomic
 def publish_report(
-    report: Report, *, actor: User, context: RequestContext = SYSTEM
+    report: Report, *, actor: Writer, context: RequestContext = SYSTEM
 ) -> AudienceChange:
     """Draft -> published; grants and Dissemination rows are written in this transaction."""
     # Prefetched once: the version snapshot and the audience both read them.
@@ -192,8 +213,8 @@ def publish_report(
         report=report,
         number=report.version,
         snapshot=_snapshot(report),
-        edited_by=actor,
         change_note="published",
+        **_authored_by(actor, user_field="edited_by"),
     )
     change = disseminate(report, reason="published", now=now)
     audit.record(
@@ -210,7 +231,7 @@ def publish_report(
 def edit_report(
     report: Report,
     *,
-    actor: User,
+    actor: Writer,
     changes: Mapping[str, Any],
     rel_to: Iterable[Country] | None = None,
     recipients: Iterable[Agency] | None = None,
@@ -230,7 +251,7 @@ def edit_report(
     new_rel_to = list(rel_to) if rel_to is not None else list(report.rel_to.all())
     new_recipients = list(recipients) if recipients is not None else list(report.recipients.all())
     _check_releasability(new_rel_to, new_recipients)
-    report.full_clean(exclude=["originator_country", "author", "originator_agency"])
+    report.full_clean(exclude=["originator_country", "author", "author_key", "originator_agency"])
     if report.state == ReportState.PUBLISHED:
         report.version += 1
     report.save()
@@ -241,8 +262,8 @@ def edit_report(
             report=report,
             number=report.version,
             snapshot=_snapshot(report),
-            edited_by=actor,
             change_note=change_note[:500],
+            **_authored_by(actor, user_field="edited_by"),
         )
     change = disseminate(report, reason=f"edited (v{report.version})")
     audit.record(
@@ -259,7 +280,7 @@ def edit_report(
 
 @transaction.atomic
 def retract_report(
-    report: Report, *, actor: User, reason: str, context: RequestContext = SYSTEM
+    report: Report, *, actor: Writer, reason: str, context: RequestContext = SYSTEM
 ) -> AudienceChange:
     """Published -> retracted: every grant but the originator agency's is revoked at once."""
     if not reason.strip():

@@ -35,12 +35,18 @@ def _patterns(resolver: URLResolver, prefix: str = "") -> Iterator[tuple[str, UR
             yield prefix + str(entry.pattern), entry
 
 
+def _reads(entry: URLPattern) -> bool:
+    """Whether the URL answers GET (the API's publish and retract answer POST only)."""
+    view_class = getattr(entry.callback, "view_class", None)
+    return view_class is None or hasattr(view_class, "get")
+
+
 def report_routes() -> list[str]:
-    """Names of every URL that takes a report's public id."""
+    """Names of every URL that takes a report's public id and reads it."""
     return sorted(
         entry.name
         for _, entry in _patterns(get_resolver())
-        if entry.name and "report_uuid" in entry.pattern.regex.groupindex
+        if entry.name and "report_uuid" in entry.pattern.regex.groupindex and _reads(entry)
     )
 
 
