@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from agencies.models import Agency, PartnerAPIKey, User
 from sharing import audit
 from sharing.audit import RequestContext
-from sharing.models import AuditAction, AuditChannel, AuditOutcome
+from sharing.models import AuditAction, AuditChannel
 
 # Who acts through the API: a partner system's key, or a person signed in with a session.
 Caller = User | PartnerAPIKey
@@ -67,14 +67,13 @@ def record_denial(
 ) -> None:
     """Audit a refused request (401, 403, 404 on a report, a key in the URL).
 
-    The one place to switch when the audit room writes denials on their own connection. Never
+    Written on the audit room's own connection, so a rolled-back request keeps it. Never
     records a key itself: a refused key is named by its row (revoked, expired) or its prefix.
     """
-    audit.record(
+    audit.record_denial(
         actor or refused_key,
         AuditAction.ACCESS_DENIED,
         context=api_context(request),
-        outcome=AuditOutcome.DENIED,
         details={
             "status": status,
             "reason": reason,

@@ -28,7 +28,7 @@ def _fresh_rate_limits() -> Iterator[None]:
 
 @pytest.fixture
 def alpha_partner(alpha: Agency) -> PartnerSystem:
-    return create_partner_system(agency=alpha, name="Alpha case system")
+    return create_partner_system(actor=None, agency=alpha, name="Alpha case system")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from sharing.models import AuditAction, AuditEvent, Category, Report, ReportVers
 
 @pytest.fixture
 def alpha_partner(alpha: Agency) -> PartnerSystem:
-    return create_partner_system(agency=alpha, name="Alpha case system")
+    return create_partner_system(actor=None, agency=alpha, name="Alpha case system")
 
 
 def _key(partner: PartnerSystem, scope: str = Scope.WRITE) -> PartnerAPIKey:

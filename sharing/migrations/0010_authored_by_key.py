@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("agencies", "0001_initial"),
-        ("sharing", "0006_agreement_inbox"),
+        ("sharing", "0009_more_audit_actions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
