@@ -13,7 +13,7 @@ PORT ?= 8000
 PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3; do \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 
-.PHONY: run test lint format install migrate seed worker bench stop-db clean
+.PHONY: run test lint format install migrate seed worker bench stop-db clean vendor
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "error: Python 3.12 or newer is needed (Django 6); set PYTHON=/path/to/python3.12" >&2; exit 1; }
@@ -23,6 +23,14 @@ $(BIN)/.installed: pyproject.toml
 	@touch $@
 
 install: $(BIN)/.installed
+
+# Front-end libraries: exact versions in package.json, copied into static/vendor/ (committed, so
+# `make run` needs no npm).
+HTMX_VERSION := $(shell sed -n 's/.*"htmx.org": "\(.*\)".*/\1/p' package.json)
+vendor:
+	npm ci --no-audit --no-fund --ignore-scripts
+	mkdir -p static/vendor/htmx.org-$(HTMX_VERSION)
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE static/vendor/htmx.org-$(HTMX_VERSION)/
 
 migrate: install
 	$(BIN)/python manage.py migrate --no-input
