@@ -1,5 +1,6 @@
 // Behaviour of the layout, wired by data- attributes (the CSP allows no inline script).
 //   data-nav-toggle      button that opens and closes the navigation on small screens
+//   data-dropdown        <details> menu that closes on a click elsewhere or on Escape
 //   data-autosubmit      select that submits its form when changed (language switcher)
 //   <meta name="csrf-token">  Django's CSRF token, sent with every htmx request that changes state
 
@@ -35,6 +36,19 @@ function setUpNavToggle(button) {
     }
   });
 }
+
+function closeDropdowns(except) {
+  document.querySelectorAll("details[data-dropdown][open]").forEach((menu) => {
+    if (menu !== except) menu.open = false;
+  });
+}
+
+document.addEventListener("click", (event) => {
+  closeDropdowns(event.target.closest?.("details[data-dropdown]"));
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") closeDropdowns(null);
+});
 
 function setUp(root) {
   root.querySelectorAll("[data-nav-toggle]").forEach(setUpNavToggle);
