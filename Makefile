@@ -13,7 +13,7 @@ PORT ?= 8000
 PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3; do \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 
-.PHONY: run test lint format install migrate seed worker bench stop-db clean messages compilemessages vendor
+.PHONY: run test lint format install migrate seed worker bench stop-db clean messages compilemessages vendor screenshots
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "error: Python 3.12 or newer is needed (Django 6); set PYTHON=/path/to/python3.12" >&2; exit 1; }
@@ -39,6 +39,10 @@ messages: $(BIN)/.installed
 	$(BIN)/python manage.py makemessages $(addprefix --locale ,$(LANGUAGES)) --no-obsolete \
 	  --add-location file $(addprefix --ignore ,$(MESSAGES_IGNORE))
 	$(MAKE) compilemessages
+
+# Desktop and phone screenshots of the workspace into docs/screenshots/ (a browser test takes them).
+screenshots: install
+	BIX_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/browser/test_workspace.py
 
 # Front-end libraries: exact versions in package.json, copied into static/vendor/ (committed, so
 # `make run` needs no npm).

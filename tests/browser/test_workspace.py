@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -21,18 +20,19 @@ from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# Where the screenshots go: docs/screenshots/ (what the front-end notes show), unless
-# BIX_SCREENSHOTS names another folder.
-SCREENSHOTS = Path(
-    os.environ.get("BIX_SCREENSHOTS") or Path(settings.BASE_DIR) / "docs" / "screenshots"
-)
+# Screenshots go to BIX_SCREENSHOTS when set (`make screenshots` sets docs/screenshots/, what
+# docs/front-end.md shows); otherwise to a temporary folder, so a test run leaves the committed
+# pictures alone (their dates change on every run).
+SCREENSHOTS_ENV = os.environ.get("BIX_SCREENSHOTS", "")
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _screenshot_folder() -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = Path(SCREENSHOTS_ENV) if SCREENSHOTS_ENV else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture
@@ -125,12 +125,12 @@ def fits(page: Any, width: int) -> bool:
 
 
 def test_spanish_follows_the_user_through_pages_and_sign_out(
-    new_page: Any, live_server: Any, bravo_analyst: User, reports: list[Report]
+    new_page: Any, live_server: Any, bravo_analyst: User, reports: list[Report], shots: Path
 ) -> None:
     page = new_page()
     sign_in(page, live_server.url, bravo_analyst)
     expect(nav(page)).to_contain_text("Reports")
-    page.screenshot(path=SCREENSHOTS / "desktop-home.png", full_page=True)
+    page.screenshot(path=shots / "desktop-home.png", full_page=True)
 
     page.select_option("#language-select", "es")  # submits itself
     expect(page.locator("html")).to_have_attribute("lang", "es")
@@ -157,7 +157,7 @@ def test_spanish_follows_the_user_through_pages_and_sign_out(
 
 
 def test_pages_fit_a_phone_and_the_laptop_screenshots(
-    new_page: Any, live_server: Any, bravo_analyst: User, reports: list[Report]
+    new_page: Any, live_server: Any, bravo_analyst: User, reports: list[Report], shots: Path
 ) -> None:
     long_one = reports[1]
     pages = {
@@ -170,29 +170,30 @@ def test_pages_fit_a_phone_and_the_laptop_screenshots(
     sign_in(desktop, live_server.url, bravo_analyst)
     for name in ("reports", "report"):
         desktop.goto(live_server.url + pages[name])
-        desktop.screenshot(path=SCREENSHOTS / f"desktop-{name}.png", full_page=True)
+        desktop.screenshot(path=shots / f"desktop-{name}.png", full_page=True)
 
     phone = new_page(PHONE, locale="es-ES")
     phone.goto(live_server.url + reverse("login"))
     expect(phone.get_by_role("heading", name="Iniciar sesión")).to_be_visible()
     assert fits(phone, PHONE["width"])
-    phone.screenshot(path=SCREENSHOTS / "phone-sign-in.png")
+    phone.screenshot(path=shots / "phone-sign-in.png")
     sign_in(phone, live_server.url, bravo_analyst)
     for name, path in pages.items():
         phone.goto(live_server.url + path)
         assert fits(phone, PHONE["width"]), f"{name} scrolls sideways at 390 px"
-        phone.screenshot(path=SCREENSHOTS / f"phone-{name}.png", full_page=True)
+        phone.screenshot(path=shots / f"phone-{name}.png", full_page=True)
 
     menu = phone.get_by_role("button", name="Menú")
     expect(nav(phone)).to_be_hidden()
     menu.click()
     expect(nav(phone).get_by_role("link", name="Informes")).to_be_visible()
     assert fits(phone, PHONE["width"])
-    phone.screenshot(path=SCREENSHOTS / "phone-menu.png")
+    phone.screenshot(path=shots / "phone-menu.png")
 
     phone.goto(live_server.url + reverse("report-detail", args=[uuid.UUID(int=0)]))
     expect(phone.get_by_role("heading", name="Página no encontrada")).to_be_visible()
     assert fits(phone, PHONE["width"])
+    assert {p.name for p in shots.iterdir()} >= {"desktop-reports.png", "phone-report.png"}
 
 
 def test_htmx_requests_carry_the_csrf_token(
