@@ -13,7 +13,7 @@ PORT ?= 8000
 PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3; do \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 
-.PHONY: run test lint format install migrate seed worker bench stop-db clean
+.PHONY: run test lint format install migrate seed worker bench stop-db clean messages compilemessages vendor screenshots
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "error: Python 3.12 or newer is needed (Django 6); set PYTHON=/path/to/python3.12" >&2; exit 1; }
@@ -22,7 +22,35 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-install: $(BIN)/.installed
+install: $(BIN)/.installed compilemessages
+
+# Translations: the .po catalogues are committed, the .mo files are built from them (GNU gettext).
+LANGUAGES := en es fr
+# Folders whose strings are not the portal's (tests/portal/test_catalogues.py extracts the same way).
+MESSAGES_IGNORE := node_modules static staticfiles tests bench docs
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+compilemessages: $(MO_FILES)
+locale/%.mo: locale/%.po
+	@command -v msgfmt >/dev/null || { echo "error: GNU gettext is needed to compile translations (apt-get install gettext)" >&2; exit 1; }
+	msgfmt --check-format -o $@ $<
+
+# After adding or changing a marked string: refresh the catalogues, then translate the new entries.
+messages: $(BIN)/.installed
+	$(BIN)/python manage.py makemessages $(addprefix --locale ,$(LANGUAGES)) --no-obsolete \
+	  --add-location file $(addprefix --ignore ,$(MESSAGES_IGNORE))
+	$(MAKE) compilemessages
+
+# Desktop and phone screenshots of the workspace into docs/screenshots/ (a browser test takes them).
+screenshots: install
+	BIX_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/browser/test_workspace.py
+
+# Front-end libraries: exact versions in package.json, copied into static/vendor/ (committed, so
+# `make run` needs no npm).
+HTMX_VERSION := $(shell sed -n 's/.*"htmx.org": "\(.*\)".*/\1/p' package.json)
+vendor:
+	npm ci --no-audit --no-fund --ignore-scripts
+	mkdir -p static/vendor/htmx.org-$(HTMX_VERSION)
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE static/vendor/htmx.org-$(HTMX_VERSION)/
 
 migrate: install
 	$(BIN)/python manage.py migrate --no-input

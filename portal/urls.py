@@ -1,16 +1,20 @@
 """Top-level URL configuration."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import health
+from portal import accounts, health, languages
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", accounts.SignInView.as_view(), name="login"),
+    path("logout/", accounts.SignOutView.as_view(), name="logout"),
+    path("password/", accounts.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/changed/", accounts.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
+    path("language/", languages.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", include("sharing.api.urls")),
     path("", include("sharing.web.urls")),

@@ -8,10 +8,19 @@ from django.contrib.auth.models import AbstractUser, Group
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
     """A person who signs in. Their agency and role come from their Membership."""
+
+    # Chosen in the language switcher and applied at every sign-in; empty: the browser's.
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        help_text=_("Language of the portal for this user; empty: the browser's."),
+    )
 
     class Meta:
         db_table = "agencies_user"
@@ -63,7 +72,7 @@ class Country(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "countries"
+        verbose_name_plural = _("countries")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(code__regex=r"^[A-Z]{2}$"), name="country_code_iso_alpha2"
@@ -79,14 +88,14 @@ class Country(models.Model):
 
 
 class AgencyKind(models.TextChoices):
-    BORDER_GUARD = "border_guard", "Border guard"
-    CUSTOMS = "customs", "Customs"
-    POLICE = "police", "Police"
-    IMMIGRATION = "immigration", "Immigration"
-    COAST_GUARD = "coast_guard", "Coast guard"
-    ANTI_NARCOTICS = "anti_narcotics", "Anti-narcotics"
-    WILDLIFE = "wildlife", "Wildlife service"
-    INTELLIGENCE = "intelligence", "Intelligence"
+    BORDER_GUARD = "border_guard", _("Border guard")
+    CUSTOMS = "customs", _("Customs")
+    POLICE = "police", _("Police")
+    IMMIGRATION = "immigration", _("Immigration")
+    COAST_GUARD = "coast_guard", _("Coast guard")
+    ANTI_NARCOTICS = "anti_narcotics", _("Anti-narcotics")
+    WILDLIFE = "wildlife", _("Wildlife service")
+    INTELLIGENCE = "intelligence", _("Intelligence")
 
 
 class Agency(models.Model):
@@ -103,7 +112,7 @@ class Agency(models.Model):
 
     class Meta:
         ordering = ["country__name", "name"]
-        verbose_name_plural = "agencies"
+        verbose_name_plural = _("agencies")
         constraints = [
             models.UniqueConstraint(
                 fields=["country", "name"], name="agency_name_unique_in_country"
@@ -119,9 +128,9 @@ class Agency(models.Model):
 
 
 class Role(models.TextChoices):
-    ANALYST = "analyst", "Analyst"
-    SUPERVISOR = "supervisor", "Supervisor"
-    AGENCY_ADMIN = "agency_admin", "Agency admin"
+    ANALYST = "analyst", _("Analyst")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    AGENCY_ADMIN = "agency_admin", _("Agency admin")
 
 
 class Membership(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Country
 from sharing.models.agreements import Agreement
@@ -12,10 +13,10 @@ from sharing.models.reports import Report
 
 
 class AccessRequestState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    APPROVED = "approved", "Approved"
-    REFUSED = "refused", "Refused"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class AccessRequest(models.Model):
@@ -59,13 +60,13 @@ class AccessRequest(models.Model):
 
 
 class DisseminationBasis(models.TextChoices):
-    TLP_CLEAR = "tlp_clear", "TLP:CLEAR (every agency)"
-    ORIGINATOR = "originator", "Originator agency"
-    ORIGINATOR_COUNTRY = "originator_country", "Originator's country"
-    AGREEMENT = "agreement", "Agreement"
-    NAMED_RECIPIENT = "named_recipient", "Named recipient"
-    ACCESS_REQUEST = "access_request", "Approved access request"
-    FORWARDED = "forwarded", "Forwarded by a recipient agency"
+    TLP_CLEAR = "tlp_clear", _("TLP:CLEAR (every agency)")
+    ORIGINATOR = "originator", _("Originator agency")
+    ORIGINATOR_COUNTRY = "originator_country", _("Originator's country")
+    AGREEMENT = "agreement", _("Agreement")
+    NAMED_RECIPIENT = "named_recipient", _("Named recipient")
+    ACCESS_REQUEST = "access_request", _("Approved access request")
+    FORWARDED = "forwarded", _("Forwarded by a recipient agency")
 
 
 class Dissemination(models.Model):

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
 
 from agencies.models import Agency, Country, PartnerAPIKey
@@ -23,9 +24,9 @@ from sharing.models.taxonomy import (
 
 
 class ReportState(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
-    RETRACTED = "retracted", "Retracted"
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    RETRACTED = "retracted", _("Retracted")
 
 
 class ReportQuerySet(models.QuerySet["Report"]):
@@ -197,20 +198,20 @@ class ReportVersion(models.Model):
 
 
 class IndicatorType(models.TextChoices):
-    PERSON_NAME = "person_name", "Person name"
-    TRAVEL_DOCUMENT = "travel_document", "Travel document"
-    VEHICLE_PLATE = "vehicle_plate", "Vehicle plate"
-    VESSEL_IMO = "vessel_imo", "Vessel IMO number"
-    VESSEL_MMSI = "vessel_mmsi", "Vessel MMSI"
-    PHONE = "phone", "Phone number"
-    EMAIL = "email", "Email address"
-    IP = "ip", "IP address"
-    DOMAIN = "domain", "Domain"
-    URL = "url", "URL"
-    BANK_ACCOUNT = "bank_account", "Bank account"
-    CRYPTO_WALLET = "crypto_wallet", "Crypto wallet"
-    ROUTE = "route", "Route"
-    OTHER = "other", "Other"
+    PERSON_NAME = "person_name", _("Person name")
+    TRAVEL_DOCUMENT = "travel_document", _("Travel document")
+    VEHICLE_PLATE = "vehicle_plate", _("Vehicle plate")
+    VESSEL_IMO = "vessel_imo", _("Vessel IMO number")
+    VESSEL_MMSI = "vessel_mmsi", _("Vessel MMSI")
+    PHONE = "phone", _("Phone number")
+    EMAIL = "email", _("Email address")
+    IP = "ip", _("IP address")
+    DOMAIN = "domain", _("Domain")
+    URL = "url", _("URL")
+    BANK_ACCOUNT = "bank_account", _("Bank account")
+    CRYPTO_WALLET = "crypto_wallet", _("Crypto wallet")
+    ROUTE = "route", _("Route")
+    OTHER = "other", _("Other")
 
 
 class Indicator(models.Model):

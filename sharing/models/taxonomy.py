@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Tlp(models.IntegerChoices):
@@ -20,10 +21,10 @@ COUNTRY_TLP_CEILING = Tlp.AMBER
 
 
 class HandlingCode(models.TextChoices):
-    H0 = "H0", "H0 - may be disseminated within agreements"
-    H1 = "H1", "H1 - law-enforcement use only"
-    H2 = "H2", "H2 - no onward dissemination without the originator's consent"
-    H3 = "H3", "H3 - recipients only; no onward dissemination at all"
+    H0 = "H0", _("H0 - may be disseminated within agreements")
+    H1 = "H1", _("H1 - law-enforcement use only")
+    H2 = "H2", _("H2 - no onward dissemination without the originator's consent")
+    H3 = "H3", _("H3 - recipients only; no onward dissemination at all")
 
 
 # Handling codes that forbid a recipient from passing the report on.
@@ -31,28 +32,28 @@ NO_ONWARD_DISSEMINATION = frozenset({HandlingCode.H2, HandlingCode.H3})
 
 
 class SourceReliability(models.TextChoices):
-    A = "A", "A - completely reliable"
-    B = "B", "B - usually reliable"
-    C = "C", "C - fairly reliable"
-    D = "D", "D - not usually reliable"
-    E = "E", "E - unreliable"
-    F = "F", "F - reliability cannot be judged"
+    A = "A", _("A - completely reliable")
+    B = "B", _("B - usually reliable")
+    C = "C", _("C - fairly reliable")
+    D = "D", _("D - not usually reliable")
+    E = "E", _("E - unreliable")
+    F = "F", _("F - reliability cannot be judged")
 
 
 class InformationCredibility(models.IntegerChoices):
-    CONFIRMED = 1, "1 - confirmed by other sources"
-    PROBABLY_TRUE = 2, "2 - probably true"
-    POSSIBLY_TRUE = 3, "3 - possibly true"
-    DOUBTFUL = 4, "4 - doubtful"
-    IMPROBABLE = 5, "5 - improbable"
-    CANNOT_JUDGE = 6, "6 - truth cannot be judged"
+    CONFIRMED = 1, _("1 - confirmed by other sources")
+    PROBABLY_TRUE = 2, _("2 - probably true")
+    POSSIBLY_TRUE = 3, _("3 - possibly true")
+    DOUBTFUL = 4, _("4 - doubtful")
+    IMPROBABLE = 5, _("5 - improbable")
+    CANNOT_JUDGE = 6, _("6 - truth cannot be judged")
 
 
 class Priority(models.IntegerChoices):
-    ROUTINE = 0, "Routine"
-    PRIORITY = 1, "Priority"
-    URGENT = 2, "Urgent"
-    FLASH = 3, "Flash"
+    ROUTINE = 0, _("Routine")
+    PRIORITY = 1, _("Priority")
+    URGENT = 2, _("Urgent")
+    FLASH = 3, _("Flash")
 
 
 class Category(models.Model):
@@ -64,7 +65,7 @@ class Category(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "categories"
+        verbose_name_plural = _("categories")
 
     def __str__(self) -> str:
         return self.name

@@ -7,12 +7,21 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Country
 from portal.typing import AuthenticatedHttpRequest
 from sharing import audit
 from sharing.access import explain_visibility, preview_audience
-from sharing.models import AuditAction, Category, Report, ReportState, Tlp
+from sharing.models import (
+    AuditAction,
+    Category,
+    DisseminationBasis,
+    Report,
+    ReportState,
+    Tlp,
+)
 from sharing.pagination import BadCursor, newest_first
 from sharing.web.context import request_context
 
@@ -69,7 +78,7 @@ def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         return render(
             request,
             "sharing/report_list.html",
-            {"error": "That page link is not valid."},
+            {"error": _("That page link is not valid.")},
             status=400,
         )
     audit.record(
@@ -129,9 +138,9 @@ def _describe(recipients: Any) -> list[str]:
             if r.agency_id
             else countries.get(r.country_id)
             if r.country_id
-            else "every agency"
+            else gettext("every agency")
         )
-        lines.append(f"{who} — {r.basis.replace('_', ' ')}")
+        lines.append(f"{who} — {DisseminationBasis(r.basis).label}")
     return lines
 
 

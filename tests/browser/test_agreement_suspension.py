@@ -20,7 +20,7 @@ def _sign_in(page: Any, base: str, login_path: str, user: User) -> None:
     page.goto(base + login_path)
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
-    page.click("[type=submit]")
+    page.locator("main [type=submit]").click()  # the header has a language form too
     page.wait_for_load_state()
 
 
