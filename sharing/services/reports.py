@@ -56,7 +56,9 @@ Writer = User | PartnerAPIKey
 def _member_agency(actor: Writer) -> Agency:
     """The agency the actor writes for; refused unless it (and the key) may act now."""
     if isinstance(actor, PartnerAPIKey):
-        # Checked here too, not only at the API's door: a key object may outlive its validity.
+        # Checked here too, not only at the API's door, and on the stored row: a key object
+        # in hand may outlive its validity (revoked or its system deactivated meanwhile).
+        actor = PartnerAPIKey.objects.select_related("partner__agency").get(pk=actor.pk)
         if actor.revoked or actor.has_expired or not actor.partner.is_active:
             raise PermissionDenied("This API key may no longer act for its agency.")
         if not actor.allows(Scope.WRITE):

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from agencies.models import Agency, PartnerSystem, Scope
 from agencies.services import create_api_key, create_partner_system
-from sharing.models import AuditAction, AuditEvent
+from sharing.models import AuditAction
+from tests.helpers import denials as all_denials
 
 MakeKey = Callable[..., str]
 
@@ -58,7 +59,8 @@ def api(raw_key: str | None = None, *, scheme: str = "Api-Key", **kwargs: Any) -
 
 def denials(**details: Any) -> Any:
     """Audited refusals whose details contain `details`."""
-    events = AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED, outcome="denied")
+    # Read on the connection that wrote them (see tests.helpers.denials).
+    events = all_denials().filter(action=AuditAction.ACCESS_DENIED)
     for name, value in details.items():
         events = events.filter(**{f"details__{name}": value})
     return events

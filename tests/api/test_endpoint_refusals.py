@@ -110,7 +110,7 @@ def test_every_write_endpoint_answers_403_to_a_read_key_and_audits_it(
     # Alpha's own read key: the originator could write with a write key.
     raw = make_key(alpha_partner, Scope.READ)
     problem(call(api(raw), method, path, report), 403)
-    assert denials(status=403, method=method.upper()).get().actor_key is not None
+    assert denials(status=403, method=method.upper()).get().actor_key_id is not None
     report.refresh_from_db()
     assert report.version == 1
     assert report.state == "published"
@@ -133,5 +133,5 @@ def test_another_agencys_report_gives_the_same_404_as_a_missing_one_and_is_audit
     one, other = problem(forbidden, 404), problem(missing, 404)
     assert one["detail"] == other["detail"]
     assert report.title not in forbidden.content.decode()
-    assert denials(status=404, report=str(report.uuid)).get().agency == charlie_partner.agency
+    assert denials(status=404, report=str(report.uuid)).get().agency_id == charlie_partner.agency_id
     assert denials(status=404, report=str(missing_id)).exists()
