@@ -58,12 +58,12 @@ def _member_agency(actor: Writer) -> Agency:
     if isinstance(actor, PartnerAPIKey):
         # Checked here too, not only at the API's door, and on the stored row: a key object
         # in hand may outlive its validity (revoked or its system deactivated meanwhile).
-        actor = PartnerAPIKey.objects.select_related("partner__agency").get(pk=actor.pk)
-        if actor.revoked or actor.has_expired or not actor.partner.is_active:
+        key = PartnerAPIKey.objects.select_related("partner__agency").get(pk=actor.pk)
+        if key.revoked or key.has_expired or not key.partner.is_active:
             raise PermissionDenied("This API key may no longer act for its agency.")
-        if not actor.allows(Scope.WRITE):
+        if not key.allows(Scope.WRITE):
             raise PermissionDenied("This API key is read-only.")
-        agency: Agency | None = actor.partner.agency
+        agency: Agency | None = key.partner.agency
     else:
         agency = actor.agency
     if agency is None or not agency.is_active:
