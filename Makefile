@@ -5,8 +5,6 @@ SHELL := /bin/bash
 VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
-# Local development and tests run with DEBUG on; deployments set DEBUG=false and SECRET_KEY.
-export DEBUG ?= true
 PORT ?= 8000
 
 # Django 6 needs Python 3.12 or newer: take the first interpreter that qualifies.
@@ -22,7 +20,14 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-install: $(BIN)/.installed
+# Local development settings, remembered for every later command (manage.py, pytest, celery):
+# DEBUG on and a secret key of this checkout's own. Written once; variables in the environment
+# override it. Deployments set DEBUG=false and SECRET_KEY instead.
+.env: | $(BIN)/.installed
+	@$(BIN)/python -c 'import secrets; print("# Local development settings (written by make); the environment overrides them.\nDEBUG=true\nSECRET_KEY=" + secrets.token_urlsafe(50))' > $@
+	@echo "wrote .env (DEBUG=true and a generated SECRET_KEY for local development)"
+
+install: $(BIN)/.installed .env
 
 migrate: install
 	$(BIN)/python manage.py migrate --no-input
