@@ -1,14 +1,25 @@
 """Celery application: configured from Django settings (namespace CELERY), tasks autodiscovered."""
 
 import os
+from typing import Any
 
 from celery import Celery
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+def _start_embedded_database(**kwargs: Any) -> None:
+    # A worker without DATABASE_URL uses the embedded PostgreSQL. Started here, not at import:
+    # importing this module (settings, the web process) must not start a server.
+    from portal.embedded_db import start_if_needed
+
+    start_if_needed()
 
 
 @app.task(name="portal.ping")

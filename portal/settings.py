@@ -71,7 +71,8 @@ TEMPLATES = [
     },
 ]
 
-# Database: DATABASE_URL when set; otherwise an embedded PostgreSQL under .data/.
+# Database: DATABASE_URL when set; otherwise the embedded PostgreSQL under .data/, which the
+# entry points start (manage.py, wsgi/asgi, the Celery worker): importing settings starts nothing.
 _database_url = env_str("DATABASE_URL")
 if _database_url:
     DATABASES = {
@@ -84,7 +85,7 @@ if _database_url:
 else:
     from portal.embedded_db import database_settings
 
-    DATABASES = {"default": database_settings()}  # type: ignore[dict-item]
+    DATABASES = {"default": database_settings()}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "agencies.User"

@@ -153,3 +153,20 @@ def test_a_malformed_dotenv_line_stops_start_up_naming_the_line(tmp_path: Path) 
     result = _load_settings(project=project)
     assert result.returncode != 0
     assert ".env, line 2: expected NAME=value" in result.stderr
+
+
+def test_importing_settings_without_database_url_starts_no_database_server(
+    tmp_path: Path,
+) -> None:
+    project = _project_without_dotenv(tmp_path)
+    pgdata = project / ".data" / "postgres"
+    # Checked while the importing process still runs: a server it started would stop with it.
+    code = (
+        "import pathlib, portal.settings as s; "
+        "print(s.DATABASES['default']['HOST']); "
+        f"print(pathlib.Path({str(pgdata)!r}, 'postmaster.pid').exists())"
+    )
+    result = _load_settings(project=project, code=code, DEBUG="true", DATABASE_URL=None)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(pgdata), "False"]
+    assert not pgdata.exists()
