@@ -35,9 +35,13 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# The scheduler runs periodic jobs (the agreement calendar) beside the web server when there is
+# no broker (with one it says so and exits: `make worker` runs Celery beat); it stops with this.
 run: seed
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py run_scheduler --stop-with-parent & scheduler=$$!; \
+	  trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT; \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 worker: install
 	$(BIN)/celery -A portal worker --beat --loglevel INFO

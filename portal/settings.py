@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_api_key",
     "guardian",
+    "portal",
     "agencies",
     "sharing",
 ]
