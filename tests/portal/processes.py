@@ -83,7 +83,10 @@ class Running:
             self._new.put(line.rstrip("\n"))
 
     def wait_for(self, text: str, *, timeout: float) -> str:
-        """The next line containing `text`; fails with the output so far after `timeout`."""
+        """The first line printed with `text` (waiting up to `timeout` seconds for it)."""
+        for line in self.lines:
+            if text in line:
+                return line
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
             try:
