@@ -17,7 +17,7 @@ if not _secret:
     if not DEBUG:
         raise ImproperlyConfigured(
             "SECRET_KEY is required when DEBUG is off (set SECRET_KEY or SECRET_KEY_FILE, "
-            "in the environment or in .env)."
+            "in the environment or in .env; `make install` writes a development .env)."
         )
     _secret = "insecure-development-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY: str = _secret

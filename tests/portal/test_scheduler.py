@@ -26,14 +26,15 @@ INTERVAL = 5  # seconds: AGREEMENT_CALENDAR_INTERVAL's minimum
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _scheduler(*options: str) -> Running:
+def _scheduler() -> Running:
     env = clean_environment(
         DATABASE_URL=database_url(),
         DEBUG="true",
         AGREEMENT_CALENDAR_INTERVAL=str(INTERVAL),
         LOG_LEVEL="DEBUG",
     )
-    return Running([sys.executable, "manage.py", "run_scheduler", *options], env=env)
+    # --stop-with-parent: none is left behind should this test run be killed.
+    return Running([sys.executable, "manage.py", "run_scheduler", "--stop-with-parent"], env=env)
 
 
 def _a_day_passes(agreement: Agreement) -> None:
