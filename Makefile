@@ -22,9 +22,10 @@ $(BIN)/.installed: pyproject.toml
 
 # Local development settings, remembered for every later command (manage.py, pytest, celery):
 # DEBUG on and a secret key of this checkout's own. Written once; variables in the environment
-# override it. Deployments set DEBUG=false and SECRET_KEY instead.
+# override it. Readable by its owner only (it holds a key). Deployments set DEBUG=false and
+# SECRET_KEY instead.
 .env: | $(BIN)/.installed
-	@$(BIN)/python -c 'import secrets; print("# Local development settings (written by make); the environment overrides them.\nDEBUG=true\nSECRET_KEY=" + secrets.token_urlsafe(50))' > $@
+	@umask 077; $(BIN)/python -c 'import secrets; print("# Local development settings (written by make); the environment overrides them.\nDEBUG=true\nSECRET_KEY=" + secrets.token_urlsafe(50))' > $@
 	@echo "wrote .env (DEBUG=true and a generated SECRET_KEY for local development)"
 
 install: $(BIN)/.installed .env
