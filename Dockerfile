@@ -13,8 +13,12 @@ RUN pip install .
 COPY manage.py ./
 COPY templates ./templates
 COPY static ./static
-RUN DEBUG=true DATABASE_URL=postgres://unused/unused python manage.py collectstatic --no-input \
-    && mkdir -p /app/media && chown bix /app/media
+# Collected under production settings (DEBUG off), so the hashed names' manifest
+# (staticfiles.json) that DEBUG=false pages need is written. The key only lets settings load
+# here and signs nothing; the deployment's own comes from SECRET_KEY_FILE at run time.
+RUN DEBUG=false SECRET_KEY=build-time-only-signs-nothing DATABASE_URL=postgres://unused/unused \
+    python manage.py collectstatic --no-input
+RUN mkdir -p /app/media && chown bix /app/media
 
 USER bix
 EXPOSE 8000

@@ -5,8 +5,6 @@ SHELL := /bin/bash
 VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
-# Local development and tests run with DEBUG on; deployments set DEBUG=false and SECRET_KEY.
-export DEBUG ?= true
 PORT ?= 8000
 
 # Django 6 needs Python 3.12 or newer: take the first interpreter that qualifies.
@@ -22,7 +20,16 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-install: $(BIN)/.installed compilemessages
+# Local development settings, remembered for every later command (manage.py, pytest, celery):
+# DEBUG on and a secret key of this checkout's own. Written once; variables in the environment
+# override it. Readable by its owner only (it holds a key). Deployments set DEBUG=false and
+# SECRET_KEY instead.
+.env: | $(BIN)/.installed
+	@umask 077; $(BIN)/python -c 'import secrets; print("# Local development settings (written by make); the environment overrides them.\nDEBUG=true\nSECRET_KEY=" + secrets.token_urlsafe(50))' > $@
+	@echo "wrote .env (DEBUG=true and a generated SECRET_KEY for local development)"
+
+
+install: $(BIN)/.installed .env compilemessages
 
 # Translations: the .po catalogues are committed, the .mo files are built from them (GNU gettext).
 LANGUAGES := en es fr
@@ -58,9 +65,13 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# The scheduler runs periodic jobs (the agreement calendar) beside the web server when there is
+# no broker (with one it says so and exits: `make worker` runs Celery beat); it stops with this.
 run: seed
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py run_scheduler --stop-with-parent & scheduler=$$!; \
+	  trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT; \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 worker: install
 	$(BIN)/celery -A portal worker --beat --loglevel INFO

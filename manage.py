@@ -9,6 +9,11 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     from django.core.management import execute_from_command_line
 
+    from portal.embedded_db import start_if_needed
+
+    # Without DATABASE_URL, the embedded PostgreSQL runs while this command (or another user of
+    # it) does; settings only say where its socket is.
+    start_if_needed()
     execute_from_command_line(sys.argv)
 
 

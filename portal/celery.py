@@ -4,6 +4,7 @@ import os
 from typing import Any
 
 from celery import Celery
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -22,6 +23,15 @@ IN_PROCESS_BROKER = "memory://localhost/"
 def _in_process_broker_when_eager(sender: Celery, **kwargs: Any) -> None:
     if not sender.conf.broker_url:
         sender.conf.update(broker_url=IN_PROCESS_BROKER)
+
+
+@worker_init.connect
+def _start_embedded_database(**kwargs: Any) -> None:
+    # A worker without DATABASE_URL uses the embedded PostgreSQL. Started here, not at import:
+    # importing this module (settings, the web process) must not start a server.
+    from portal.embedded_db import start_if_needed
+
+    start_if_needed()
 
 
 @app.task(name="portal.ping")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
+from django.conf import STATICFILES_STORAGE_ALIAS, settings
+from django.contrib.staticfiles.storage import ManifestFilesMixin
+from django.core.files.storage import storages
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -39,21 +41,41 @@ def _check_broker() -> str | None:
     return None
 
 
+def _check_static_manifest() -> str | None:
+    """A hashed static storage without its manifest fails every page that links a stylesheet."""
+    storage = storages[STATICFILES_STORAGE_ALIAS]
+    if not isinstance(storage, ManifestFilesMixin):
+        return None
+    try:
+        if storage.read_manifest() is None:
+            return f"{storage.manifest_name} is missing in {settings.STATIC_ROOT} (collectstatic)"
+        storage.load_manifest()
+    except Exception as exc:  # an unreadable manifest fails pages just the same
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _status(name: str, error: str | None) -> dict[str, str]:
+    if error is None:
+        return {"status": "ok"}
+    # The detail goes to the log, not to whoever can reach the endpoint.
+    logger.warning("readiness: %s check failed: %s", name, error)
+    return {"status": "error"}
+
+
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    checks: dict[str, dict[str, str]] = {}
-    db_error = _check_database()
-    if db_error:
-        logger.warning("readiness: database check failed: %s", db_error)
-    checks["database"] = {"status": "ok"} if db_error is None else {"status": "error"}
+    checks = {"database": _status("database", _check_database())}
     if settings.CELERY_BROKER_URL:
-        broker_error = _check_broker()
-        if broker_error:
-            logger.warning("readiness: broker check failed: %s", broker_error)
-        checks["broker"] = {"status": "ok"} if broker_error is None else {"status": "error"}
+        checks["broker"] = _status("broker", _check_broker())
     else:
         checks["broker"] = {"status": "skipped", "detail": "tasks run eagerly (no broker)"}
+    # Only production resolves hashed names through the manifest; DEBUG serves plain names.
+    if settings.DEBUG:
+        checks["static_manifest"] = {"status": "skipped", "detail": "DEBUG serves plain names"}
+    else:
+        checks["static_manifest"] = _status("static manifest", _check_static_manifest())
     ready = all(check["status"] != "error" for check in checks.values())
     return JsonResponse(
         {"status": "ok" if ready else "unavailable", "checks": checks},

@@ -18,7 +18,8 @@ _secret = env_str("SECRET_KEY")
 if not _secret:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY is required when DEBUG is off (set SECRET_KEY or SECRET_KEY_FILE)."
+            "SECRET_KEY is required when DEBUG is off (set SECRET_KEY or SECRET_KEY_FILE, "
+            "in the environment or in .env; `make install` writes a development .env)."
         )
     _secret = "insecure-development-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY: str = _secret
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served from static/ (no CDN)
     "guardian",
+    "portal",
     "agencies",
     "sharing",
 ]
@@ -80,7 +82,8 @@ TEMPLATES = [
     },
 ]
 
-# Database: DATABASE_URL when set; otherwise an embedded PostgreSQL under .data/.
+# Database: DATABASE_URL when set; otherwise the embedded PostgreSQL under .data/, which the
+# entry points start (manage.py, wsgi/asgi, the Celery worker): importing settings starts nothing.
 _database_url = env_str("DATABASE_URL")
 if _database_url:
     DATABASES = {
@@ -93,7 +96,7 @@ if _database_url:
 else:
     from portal.embedded_db import database_settings
 
-    DATABASES = {"default": database_settings()}  # type: ignore[dict-item]
+    DATABASES = {"default": database_settings()}
 
 # Denials are written on a connection of their own so that they outlive a rollback of the
 # transaction that refused (sharing/audit/writer.py says why). It must stay in autocommit, outside

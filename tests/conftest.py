@@ -74,6 +74,13 @@ def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -
         connections[audit.DENIALS_DATABASE].close()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Without DATABASE_URL the tests use the embedded PostgreSQL, which settings only point at.
+    from portal.embedded_db import start_if_needed
+
+    start_if_needed()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # PBKDF2's deliberate slowness is not what these tests measure.
