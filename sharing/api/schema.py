@@ -179,6 +179,7 @@ _REPORT_EXAMPLE = {
     "longitude": -79.88621,
     "place": "Guayaquil",
     "border_sector": "Port of Guayaquil",
+    "language": "es",
     "originator": {"agency": "co-policia", "country": "CO"},
     "rel_to": ["EC"],
     "recipients": [],
@@ -209,10 +210,7 @@ list_reports = extend_schema(
     operation_id="reports_list",
     tags=[TAG],
     summary="Published reports the caller may see, newest first",
-    description=(
-        "Keyset-paginated: follow `next` until it is null. Filters combine with AND."
-        " A `language` filter will come with the report language field."
-    ),
+    description=("Keyset-paginated: follow `next` until it is null. Filters combine with AND."),
     parameters=[ReportListQuery, *_HEADERS],
     responses={
         200: OpenApiResponse(

@@ -18,6 +18,7 @@ from sharing.api.rows import PRIORITY_NAMES, TLP_NAMES
 from sharing.models import (
     AgreementState,
     Category,
+    ContentLanguage,
     HandlingCode,
     IndicatorType,
     ReportState,
@@ -77,6 +78,11 @@ class ReportListQuery(serializers.Serializer[Any]):
         help_text="ISO 3166-1 alpha-2 code of the originator's country, e.g. CO.",
     )
     priority = _priority(required=False)
+    language = serializers.ChoiceField(
+        choices=ContentLanguage.choices,
+        required=False,
+        help_text="The language reports are written in (ISO 639-1 code, or `other`).",
+    )
     updated_since = serializers.DateTimeField(
         required=False,
         help_text="Only reports changed at or after this instant (ISO 8601, with time zone).",
@@ -167,6 +173,7 @@ class ReportFields(serializers.Serializer[Any]):
     )
     place = serializers.CharField(max_length=200, required=False, allow_blank=True)
     border_sector = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    language = serializers.ChoiceField(choices=ContentLanguage.choices, required=False)
     rel_to = serializers.ListField(
         child=serializers.RegexField(r"^[A-Za-z]{2}$"),
         required=False,
@@ -258,6 +265,7 @@ class ReportOut(serializers.Serializer[Any]):
     longitude = serializers.FloatField(allow_null=True)
     place = serializers.CharField(allow_blank=True)
     border_sector = serializers.CharField(allow_blank=True)
+    language = serializers.ChoiceField(choices=ContentLanguage.choices)
     originator = OriginatorOut()
     rel_to = serializers.ListField(child=serializers.CharField())
     recipients = serializers.ListField(child=serializers.CharField())

@@ -31,6 +31,7 @@ LIST_FILTERS = {
     "tlp": "tlp",
     "originator_country": "originator_country_id",
     "priority": "priority",
+    "language": "language",
     "updated_since": "modified_at__gte",
 }
 

@@ -15,6 +15,7 @@ from guardian.models import GroupObjectPermissionBase
 from agencies.models import Agency, Country, PartnerAPIKey
 from sharing.models.taxonomy import (
     Category,
+    ContentLanguage,
     HandlingCode,
     InformationCredibility,
     Priority,
@@ -81,6 +82,12 @@ class Report(models.Model):
     place = models.CharField(max_length=200, blank=True)
     border_sector = models.CharField(
         max_length=200, blank=True, help_text="Border sector or crossing point."
+    )
+    language = models.CharField(
+        max_length=5,
+        choices=ContentLanguage.choices,
+        default=ContentLanguage.ENGLISH,
+        help_text="The language the report is written in.",
     )
     originator_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="reports")
     # Copied from the originator agency so dissemination can be computed set-based in SQL.

@@ -31,6 +31,23 @@ class HandlingCode(models.TextChoices):
 NO_ONWARD_DISSEMINATION = frozenset({HandlingCode.H2, HandlingCode.H3})
 
 
+class ContentLanguage(models.TextChoices):
+    """The language a report is written in (ISO 639-1); report content is never translated.
+
+    Search picks its text configuration from it (English, Spanish and French are stemmed).
+    """
+
+    ENGLISH = "en", _("English")
+    SPANISH = "es", _("Spanish")
+    FRENCH = "fr", _("French")
+    PORTUGUESE = "pt", _("Portuguese")
+    GERMAN = "de", _("German")
+    ITALIAN = "it", _("Italian")
+    SWAHILI = "sw", _("Swahili")
+    ARABIC = "ar", _("Arabic")
+    OTHER = "other", _("Other")
+
+
 class SourceReliability(models.TextChoices):
     A = "A", _("A - completely reliable")
     B = "B", _("B - usually reliable")

@@ -45,6 +45,7 @@ EDITABLE_FIELDS = (
     "longitude",
     "place",
     "border_sector",
+    "language",
 )
 
 

@@ -107,7 +107,9 @@ def test_filters_narrow_the_list(
     smuggling = categories["migrant-smuggling"]
     green = publish(alpha_analyst, title="Green drugs")
     amber = publish(alpha_analyst, title="Amber smuggling", category=smuggling, tlp=Tlp.AMBER)
-    urgent = publish(alpha_customs_analyst, title="Urgent", priority=Priority.URGENT)
+    urgent = publish(
+        alpha_customs_analyst, title="Urgente", priority=Priority.URGENT, language="es"
+    )
     strict = publish(alpha_analyst, tlp=Tlp.AMBER_STRICT, recipients=[bravo])
     own = publish(make_member("bravo.writer", bravo), title="Bravo's own")
     assert ids(bravo_client.get(REPORTS, {"category": "migrant-smuggling"})) == [str(amber.uuid)]
@@ -116,6 +118,7 @@ def test_filters_narrow_the_list(
         assert ids(bravo_client.get(REPORTS, {"tlp": spelling})) == [str(strict.uuid)]
     assert ids(bravo_client.get(REPORTS, {"originator_country": "xb"})) == [str(own.uuid)]
     assert ids(bravo_client.get(REPORTS, {"priority": "urgent"})) == [str(urgent.uuid)]
+    assert ids(bravo_client.get(REPORTS, {"language": "es"})) == [str(urgent.uuid)]
     assert ids(bravo_client.get(REPORTS, {"category": "drug-trafficking", "tlp": "green"})) == [
         str(own.uuid),
         str(urgent.uuid),
@@ -148,6 +151,7 @@ def test_updated_since_keeps_reports_changed_at_or_after_the_instant(
         ("originator_country", "XYZ"),
         ("originator_country", "ZZ"),
         ("priority", "high"),
+        ("language", "klingon"),
         ("updated_since", "yesterday"),
         ("page_size", "0"),
         ("page_size", "501"),
