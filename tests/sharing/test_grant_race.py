@@ -22,7 +22,7 @@ Publish = Callable[..., Report]
 WAIT = 20
 
 
-def _run(target: Callable[[], None], errors: list[BaseException]) -> threading.Thread:
+def _run(target: Callable[[], object], errors: list[BaseException]) -> threading.Thread:
     def body() -> None:
         try:
             target()
@@ -109,19 +109,38 @@ def test_publish_waits_for_a_suspension_in_flight_and_then_grants_nothing(
     assert not Dissemination.objects.filter(report=draft, agreement=agreement_ab).exists()
 
 
+def _paused_settlement(
+    agreement: Agreement, errors: list[BaseException]
+) -> tuple[threading.Thread, threading.Event, threading.Event]:
+    """A settlement of one report id per batch, paused after its first batch committed."""
+    from sharing import access
+
+    first_batch, release = threading.Event(), threading.Event()
+
+    def progress(done: int, total: int) -> None:
+        if done == 1:
+            first_batch.set()
+            assert release.wait(WAIT)
+
+    def settle() -> None:
+        access.settle_agreement(agreement.pk, batch_ids=1, progress=progress)
+
+    thread = _run(settle, errors)
+    assert first_batch.wait(WAIT)
+    return thread, first_batch, release
+
+
 @pytest.mark.django_db(transaction=True)
-def test_reactivation_waits_for_a_settlement_in_progress(
+def test_reactivation_during_a_settlement_returns_at_once_and_the_record_comes_out_right(
     publish: Publish,
     alpha_analyst: User,
     bravo_analyst: User,
     portal_admin: User,
     agreement_ab: Agreement,
+    broker_down: None,
 ) -> None:
-    from sharing import access
-
     reports = [publish(alpha_analyst) for _ in range(3)]
-    # Suspended and not yet settled, as between suspend_agreement's commit and its task (here
-    # the task would run eagerly on commit, so the state is written directly).
+    # Suspended and not yet settled, as between suspend_agreement's commit and its task.
     suspended_at = timezone.now()
     Agreement.objects.filter(pk=agreement_ab.pk).update(
         state="suspended",
@@ -129,35 +148,68 @@ def test_reactivation_waits_for_a_settlement_in_progress(
         state_changed_at=suspended_at,
         unsettled_since=suspended_at,
     )
-    first_batch, release = threading.Event(), threading.Event()
     errors: list[BaseException] = []
+    settler, _, release = _paused_settlement(agreement_ab, errors)
 
-    def settler() -> None:
-        def progress(done: int, total: int) -> None:
-            if done == 1:
-                first_batch.set()
-                assert release.wait(WAIT)
+    reactivator = _run(
+        lambda: services.reactivate_agreement(agreement_ab, actor=portal_admin, reason="race"),
+        errors,
+    )
+    reactivator.join(WAIT)
+    assert not reactivator.is_alive(), "reactivation must not wait for a whole settlement"
+    assert all(sees(bravo_analyst, report) for report in reports)
 
-        access.settle_agreement(agreement_ab.pk, batch=1, progress=progress)
-
-    def reactivator() -> None:
-        services.reactivate_agreement(agreement_ab, actor=portal_admin, reason="race")
-
-    first = _run(settler, errors)
-    assert first_batch.wait(WAIT)
-    second = _run(reactivator, errors)
-    second.join(0.5)
-    assert second.is_alive(), "reactivation must wait for the settlement holding the lock"
     release.set()
-    first.join(WAIT)
-    second.join(WAIT)
+    settler.join(WAIT)
     assert not errors, errors
 
     agreement_ab.refresh_from_db()
     assert agreement_ab.enforced
-    assert agreement_ab.unsettled_since is None
+    assert agreement_ab.is_settled
+    assert agreement_ab.state_changed_at is not None
     for report in reports:
         assert sees(bravo_analyst, report)
         rows = Dissemination.objects.filter(report=report, agreement=agreement_ab)
         assert rows.filter(revoked_at=suspended_at).count() == 1
-        assert rows.filter(revoked_at=None).count() == 1
+        assert rows.filter(revoked_at=None, granted_at=agreement_ab.state_changed_at).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_suspension_while_a_reactivation_is_recorded_ends_access_at_once_and_records_both_ends(
+    publish: Publish,
+    alpha_analyst: User,
+    bravo_analyst: User,
+    portal_admin: User,
+    agreement_ab: Agreement,
+    broker_down: None,
+) -> None:
+    reports = [publish(alpha_analyst) for _ in range(3)]
+    services.suspend_agreement(agreement_ab, actor=portal_admin, reason="review")
+    services.settle_agreement(agreement_ab.pk)
+    services.reactivate_agreement(agreement_ab, actor=portal_admin, reason="review done")
+    agreement_ab.refresh_from_db()
+    began = agreement_ab.state_changed_at
+    assert began is not None
+    errors: list[BaseException] = []
+    settler, _, release = _paused_settlement(agreement_ab, errors)
+
+    suspender = _run(
+        lambda: services.suspend_agreement(agreement_ab, actor=portal_admin, reason="again"),
+        errors,
+    )
+    suspender.join(WAIT)
+    assert not suspender.is_alive(), "suspension must not wait for a whole settlement"
+    assert not any(sees(bravo_analyst, report) for report in reports)
+
+    release.set()
+    settler.join(WAIT)
+    assert not errors, errors
+
+    agreement_ab.refresh_from_db()
+    ended = agreement_ab.state_changed_at
+    assert agreement_ab.is_settled
+    assert not any(sees(bravo_analyst, report) for report in reports)
+    for report in reports:
+        rows = Dissemination.objects.filter(report=report, agreement=agreement_ab, granted_at=began)
+        assert [row.revoked_at for row in rows] == [ended]
+    assert not Dissemination.objects.filter(agreement=agreement_ab, revoked_at=None).exists()
