@@ -16,8 +16,14 @@ def apply_agreement_calendar() -> list[tuple[str, str]]:
 
 @shared_task(name="sharing.tasks.settle_agreement")
 def settle_agreement(agreement_id: int) -> dict[str, int] | None:
-    """After an agreement left force: revoke its record and remove its grants, in batches."""
+    """After an agreement came into force or left it: write its record and grants, in batches."""
     settlement = _settle(agreement_id)
     if settlement is None:
         return None
-    return {"revoked": settlement.revoked, "grants_removed": settlement.grants_removed}
+    return {
+        "revoked": settlement.revoked,
+        "granted": settlement.granted,
+        "ended": settlement.ended,
+        "grants_added": settlement.grants_added,
+        "grants_removed": settlement.grants_removed,
+    }

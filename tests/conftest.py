@@ -250,6 +250,7 @@ def make_agreement(portal_admin: User) -> Callable[..., Agreement]:
         valid_from: dt.date | None = None,
         valid_until: dt.date | None = None,
         reference: str | None = None,
+        settle: bool = True,
     ) -> Agreement:
         agreement = services.create_agreement(
             actor=portal_admin,
@@ -266,6 +267,8 @@ def make_agreement(portal_admin: User) -> Callable[..., Agreement]:
             services.activate_agreement(
                 agreement, actor=portal_admin, share_existing=share_existing
             )
+            if settle:  # as the task queued on commit does (tests run inside a transaction)
+                services.settle_agreement(agreement.pk)
         agreement.refresh_from_db()
         return agreement
 
@@ -424,3 +427,18 @@ def _reset_connections(app: Any) -> None:
     app._local.__dict__.pop("backend", None)
     app._pool = None
     app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_down() -> Iterator[None]:
+    """Tasks queued on commit fail to reach the broker, as in an outage (nothing runs them)."""
+    from portal.celery import app
+
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url="redis://127.0.0.1:1/0", task_always_eager=False)
+    _reset_connections(app)
+    try:
+        yield
+    finally:
+        app.conf.update(saved)
+        _reset_connections(app)

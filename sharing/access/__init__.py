@@ -4,8 +4,9 @@
 - `queries`: the SQL behind `Report.objects.visible_to()` and `newest_visible()`;
 - `rules`: the audience of one report as pure functions (`compute_audience`);
 - `grants`: writing one report's audience (guardian grants + Dissemination rows);
-- `sync`: set-based recomputation of every report under an agreement in force;
-- `settlement`: closing the record of an agreement that left force;
+- `qualifying`: the agreement rule as one SQL statement (sync, settlement and queries use it);
+- `sync`: set-based recomputation of every report under an agreement in force (amendments);
+- `settlement`: the record after an agreement came into force or left it, in the background;
 - `explain`: why a country or agency can or cannot see a report;
 - `backend`: Django's `has_perm` on a report, the answer of `visible_to`.
 """
@@ -31,7 +32,13 @@ from sharing.access.rules import (
     compute_audience,
     forward_denial,
 )
-from sharing.access.settlement import Settlement, lock_agreement_settlement, settle_agreement
+from sharing.access.settlement import (
+    Settlement,
+    lock_agreement_settlement,
+    settle_agreement,
+    settle_report,
+    unsettled_agreement_ids,
+)
 from sharing.access.sync import Progress, SyncResult, sync_agreement
 
 __all__ = [
@@ -60,6 +67,8 @@ __all__ = [
     "preview_audience",
     "resolve",
     "settle_agreement",
+    "settle_report",
     "sync_agreement",
+    "unsettled_agreement_ids",
     "view_permission",
 ]

@@ -8,10 +8,11 @@ from django.utils import timezone
 
 from agencies.models import Agency, Country
 from sharing.access.grants import agreements_of, every_agency_group
-from sharing.access.principals import in_force_party_groups
+from sharing.access.principals import in_force_parties
 from sharing.access.rules import AgreementTerms, Denial, ReportFacts, agreement_denial
 from sharing.models import (
     COUNTRY_TLP_CEILING,
+    Agreement,
     AgreementState,
     Dissemination,
     DisseminationBasis,
@@ -69,17 +70,53 @@ def explain_visibility(report: Report, target: Country | Agency) -> Explanation:
         groups = [target.group_id, every_agency_group().pk]
         country = target
     # As principals resolve them: rows under an agreement no longer in force are denied from
-    # that instant, before settlement gives them their revoked_at.
-    groups += in_force_party_groups(country.pk)
+    # that instant, before settlement gives them their revoked_at; under a pending one (in
+    # force, rows still being written) the rule itself answers, as it does for visible_to.
+    in_force = in_force_parties(country.pk)
+    groups += in_force.group_ids
     live = (
         report.disseminations.filter(revoked_at__isnull=True, group_id__in=groups)
         .select_related("recipient_country", "recipient_agency", "agreement", "forwarded_by")
         .order_by("granted_at", "id")
     )
     granted = [Reason(True, _basis_text(row)) for row in live]
+    if in_force.pending_agreement_ids:
+        granted += _pending_shares(report, country, in_force.pending_agreement_ids)
     if granted:
         return Explanation(visible=True, reasons=granted)
     return Explanation(visible=False, reasons=_denials(report, target, country))
+
+
+def _pending_shares(report: Report, country: Country, pending: list[int]) -> list[Reason]:
+    """Shares under pending agreements: what the rule gives, since the agreement's return to
+    force or, for a report published or changed since, since its own row."""
+    facts = ReportFacts.of(report)
+    today = timezone.localdate()
+    reasons = []
+    for terms in agreements_of(report.originator_country_id, lock=False):
+        if terms.id not in pending or agreement_denial(facts, terms, country.pk, today):
+            continue
+        agreement = Agreement.objects.get(pk=terms.id)
+        began = agreement.pending_since or timezone.now()  # set while pending
+        row = (
+            report.disseminations.filter(
+                agreement_id=terms.id,
+                recipient_country=country,
+                revoked_at__isnull=True,
+                granted_at__gte=began,
+            )
+            .order_by("granted_at")
+            .first()
+        )
+        since = row.granted_at if row is not None else began
+        reasons.append(
+            Reason(
+                True,
+                f"shared with {country} under agreement {agreement}"
+                f" (since {since:%Y-%m-%d %H:%M} UTC)",
+            )
+        )
+    return reasons
 
 
 def _denials(report: Report, target: Country | Agency, country: Country) -> list[Reason]:

@@ -11,20 +11,22 @@ from psycopg import sql
 
 from agencies.models import PartnerAPIKey, PartnerSystem, User
 from sharing.constants import EVERY_AGENCY_GROUP
-from sharing.models.agreements import AgreementState
+from sharing.models.agreements import in_force_params, in_force_sql
 
 PrincipalLike = User | AnonymousUser | PartnerSystem | PartnerAPIKey
 
 _CACHE_ATTR = "_bix_principal"
 
-# (party group, agreement) of a country's parties to agreements in force today. This is what
-# makes a suspension, termination or expiry cut access at once: the agreement's group drops
-# out on the next request, whatever the number of grants it holds (they are removed later).
+# (party group, agreement, pending) of a country's parties to agreements in force today. This
+# is what makes a suspension, termination or expiry cut access at once: the agreement's group
+# drops out on the next request, whatever the number of grants it holds (they are removed
+# later). A pending agreement (its rows still being written) resolves to its id only: its
+# group may hold grants of an earlier period or terms, and is not read until settled.
 _IN_FORCE_PARTIES = sql.SQL("""
-(SELECT coalesce(array_agg(ARRAY[ap.group_id, ap.agreement_id] ORDER BY ap.group_id), '{{}}')
+(SELECT coalesce(array_agg(ARRAY[ap.group_id, ap.agreement_id, (g.pending_since IS NOT NULL)::int]
+                           ORDER BY ap.group_id), '{{}}')
  FROM sharing_agreementparty ap JOIN sharing_agreement g ON g.id = ap.agreement_id
- WHERE ap.country_id = {country} AND g.state = %(active)s AND g.enforced
-   AND g.valid_from <= %(today)s AND (g.valid_until IS NULL OR g.valid_until >= %(today)s))
+ WHERE ap.country_id = {country} AND {in_force})
 """)
 
 # A key its partner may use: not revoked and not expired (the library's rule, in SQL).
@@ -58,14 +60,20 @@ FROM agencies_agency a JOIN agencies_country c ON c.id = a.country_id
 WHERE a.is_active AND a.id = {agency}
 """)
     .format(
-        parties=_IN_FORCE_PARTIES.format(country=sql.SQL("a.country_id")),
+        parties=_IN_FORCE_PARTIES.format(
+            country=sql.SQL("a.country_id"), in_force=in_force_sql("g")
+        ),
         agency=_SUBJECT_AGENCY,
     )
     .as_string()
 )
 _PARTIES_SQL = (
     sql.SQL("SELECT {parties}")
-    .format(parties=_IN_FORCE_PARTIES.format(country=sql.SQL("%(country)s")))
+    .format(
+        parties=_IN_FORCE_PARTIES.format(
+            country=sql.Placeholder("country"), in_force=in_force_sql("g")
+        )
+    )
     .as_string()
 )
 
@@ -77,7 +85,10 @@ class Principal:
     group_ids: tuple[int, ...]  # every group whose grants it sees (visible_to)
     view_permission_id: int | None
     own_group_ids: tuple[int, ...] = ()  # agency, country, every agency
-    agreement_ids: tuple[int, ...] = ()  # its country's agreements in force today
+    agreement_ids: tuple[int, ...] = ()  # its country's settled agreements in force today
+    # Its country's agreements in force whose rows are still being written: visible_to and
+    # newest_visible add what the sharing rule itself gives under them (see queries).
+    pending_agreement_ids: tuple[int, ...] = ()
 
 
 NOBODY = Principal(agency_id=None, country_id=None, group_ids=(), view_permission_id=None)
@@ -108,9 +119,8 @@ def resolve(subject: PrincipalLike) -> Principal:
                 _RESOLVE_SQL,
                 {
                     **ids,
+                    **in_force_params(timezone.localdate()),
                     "every": EVERY_AGENCY_GROUP,
-                    "active": AgreementState.ACTIVE.value,
-                    "today": timezone.localdate(),
                     "now": timezone.now(),
                 },
             )
@@ -118,31 +128,39 @@ def resolve(subject: PrincipalLike) -> Principal:
         if row is not None:
             agency, country, agency_group, country_group, every_group, perm, parties = row
             own = tuple(g for g in (agency_group, country_group, every_group) if g is not None)
+            settled = [(group, agreement) for group, agreement, pending in parties if not pending]
             principal = Principal(
                 agency,
                 country,
-                own + tuple(group for group, _ in parties),
+                own + tuple(group for group, _ in settled),
                 perm,
                 own_group_ids=own,
-                agreement_ids=tuple(agreement for _, agreement in parties),
+                agreement_ids=tuple(agreement for _, agreement in settled),
+                pending_agreement_ids=tuple(
+                    sorted({agreement for _, agreement, pending in parties if pending})
+                ),
             )
     setattr(subject, _CACHE_ATTR, principal)
     return principal
 
 
-def in_force_party_groups(country_id: int) -> list[int]:
-    """The groups a country's principals resolve to for its agreements in force today."""
+@dataclass(frozen=True)
+class InForce:
+    """A country's agreements in force today, as its principals resolve them."""
+
+    group_ids: list[int]  # party groups of the settled ones
+    pending_agreement_ids: list[int]  # those whose rows are still being written
+
+
+def in_force_parties(country_id: int) -> InForce:
     with connection.cursor() as cursor:
-        cursor.execute(
-            _PARTIES_SQL,
-            {
-                "country": country_id,
-                "active": AgreementState.ACTIVE.value,
-                "today": timezone.localdate(),
-            },
-        )
+        params = {"country": country_id, **in_force_params(timezone.localdate())}
+        cursor.execute(_PARTIES_SQL, params)
         (parties,) = cursor.fetchone()
-    return [group for group, _ in parties]
+    return InForce(
+        group_ids=[group for group, _, pending in parties if not pending],
+        pending_agreement_ids=sorted({agreement for _, agreement, pending in parties if pending}),
+    )
 
 
 def forget(subject: PrincipalLike) -> None:

@@ -7,12 +7,22 @@ suspension, a deactivation or a revoked key changes what they return on the next
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import BooleanField, F, QuerySet
+from django.db.models.expressions import Combinable, Expression, RawSQL
+from django.db.models.sql.compiler import SQLCompiler
 
 from sharing.access.principals import resolve
+from sharing.access.qualifying import (
+    QUALIFYING_POSITIONAL,
+    Positional,
+    positional,
+    rule_params,
+)
 from sharing.models.dissemination import DisseminationBasis
 from sharing.models.reports import ReportGroupObjectPermission
 
@@ -28,33 +38,104 @@ _NO_CURSOR: tuple[dt.datetime, int] = (dt.datetime.max.replace(tzinfo=dt.UTC), 2
 # its country under the agreements in force (index dissem_agreement_inbox: one walk however
 # many agreements, where the agreement groups would need one each), merged. Those rows and
 # the grants of the agreements' party groups are written and removed together.
-#
-# Positional parameters: Django embeds RawSQL in the outer query's parameter list, which
-# takes no names. The statement itself is fixed; only values vary.
-_NEWEST_SQL = """
-SELECT t.id FROM (
-  SELECT DISTINCT w.id, w.published_at FROM (
+_OWN_GROUPS_NEWEST = """
     SELECT g.content_object_id AS id, g.published_at
-    FROM unnest(%s::integer[]) AS own_group(id) CROSS JOIN LATERAL (
+    FROM unnest({own_groups}::integer[]) AS own_group(id) CROSS JOIN LATERAL (
       SELECT content_object_id, published_at FROM sharing_reportgroupobjectpermission
-      WHERE group_id = own_group.id AND permission_id = %s AND published_at IS NOT NULL
-        AND published_at <= %s AND (published_at < %s OR content_object_id < %s)
+      WHERE group_id = own_group.id AND permission_id = {permission} AND published_at IS NOT NULL
+        AND published_at <= {at} AND (published_at < {at} OR content_object_id < {pk})
       ORDER BY published_at DESC, content_object_id DESC
-      LIMIT %s
+      LIMIT {size}
     ) AS g
     UNION ALL
     (SELECT DISTINCT ON (published_at, report_id) report_id, published_at
      FROM sharing_dissemination
-     WHERE recipient_country_id = %s AND basis = %s AND revoked_at IS NULL
-       AND agreement_id = ANY(%s::bigint[])
-       AND published_at <= %s AND (published_at < %s OR report_id < %s)
+     WHERE recipient_country_id = {country} AND basis = {agreement_basis} AND revoked_at IS NULL
+       AND agreement_id = ANY({agreements}::bigint[])
+       AND published_at <= {at} AND (published_at < {at} OR report_id < {pk})
      ORDER BY published_at DESC, report_id DESC
-     LIMIT %s)
-  ) AS w
+     LIMIT {size})
+"""
+# While an agreement of the principal's country is pending (in force, its rows not all written),
+# a third walk: what the rule gives the country under each pending agreement, newest first.
+# The agreement is a constant inside the walk (LATERAL), so the planner reads
+# report_newest_first and probes the agreement's few rows per report, stopping at `size`.
+_PENDING_NEWEST = """
+    UNION ALL
+    (SELECT s.report_id, s.published_at
+     FROM unnest({pending}::bigint[]) AS pending(id) CROSS JOIN LATERAL (
+       SELECT q.report_id, q.published_at FROM ({qualifying}) AS q
+       WHERE q.agreement_id = pending.id AND q.country_id = {pending_country}
+         AND q.published_at <= {at} AND (q.published_at < {at} OR q.report_id < {pk})
+       ORDER BY q.published_at DESC, q.report_id DESC
+       LIMIT {size}
+     ) AS s)
+"""
+_MERGE = """
+SELECT t.id FROM (
+  SELECT DISTINCT w.id, w.published_at FROM ({walks}) AS w
   ORDER BY w.published_at DESC, w.id DESC
-  LIMIT %s
+  LIMIT {size}
 ) AS t
 """
+# Two fixed statements: the pending walk costs planning time, so it is planned only while some
+# agreement of the principal's country is pending.
+_NEWEST = positional(_MERGE, walks=positional(_OWN_GROUPS_NEWEST))
+_NEWEST_PENDING = positional(
+    _MERGE,
+    walks=positional(_OWN_GROUPS_NEWEST + _PENDING_NEWEST, qualifying=QUALIFYING_POSITIONAL),
+)
+
+# visible_to while an agreement of the principal's country is pending: a grant of its groups,
+# or the rule sharing the report with its country under a pending agreement, probed for each
+# report the query reads. OFFSET 0 keeps each EXISTS a probe: without it the planner turns
+# both into hashed sets of every matching report (a second for BENCH/BIG's 300k), which a
+# first page or a lookup by id would pay in full. A count over every report pays a probe per
+# report instead; lists do not count (sharing.pagination).
+_VISIBLE_WHILE_PENDING = """(EXISTS (SELECT 1 FROM sharing_reportgroupobjectpermission AS g
+         WHERE g.content_object_id = {report} AND g.permission_id = {permission}
+           AND g.group_id = ANY({groups}::integer[]) OFFSET 0)
+     OR EXISTS (SELECT 1 FROM ({qualifying}) AS q
+         WHERE q.report_id = {report} AND q.agreement_id = ANY({pending}::bigint[])
+           AND q.country_id = {pending_country} OFFSET 0))"""
+
+
+@functools.cache
+def _visible_while_pending(column: str) -> Positional:
+    return positional(
+        _VISIBLE_WHILE_PENDING,
+        qualifying=QUALIFYING_POSITIONAL,
+        report=Positional(column, ()),
+    )
+
+
+class _VisibleWhilePending(Expression):
+    """The condition above on the query's report, for `values` (see visible_to)."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        super().__init__()
+        self.values = values
+        self.report: Any = F("id")
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.report]
+
+    def set_source_expressions(self, exprs: Sequence[Combinable | Expression]) -> None:
+        (self.report,) = exprs
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[Any, ...]]:
+        # The report's column compiled here: right whatever alias the query gives the table
+        # (visible_to also serves as a subquery, e.g. `report__in=visible`).
+        column, column_params = compiler.compile(self.report)
+        if column_params:
+            raise ValueError("a report column takes no parameters")
+        statement = _visible_while_pending(column)
+        return statement.text, tuple(statement.params(self.values))
 
 
 def visible_to(reports: QuerySet[Report], subject: Any) -> QuerySet[Report]:
@@ -62,6 +143,15 @@ def visible_to(reports: QuerySet[Report], subject: Any) -> QuerySet[Report]:
     principal = resolve(subject)
     if not principal.group_ids or principal.view_permission_id is None:
         return reports.none()
+    if principal.pending_agreement_ids:
+        values = {
+            **rule_params(),
+            "permission": principal.view_permission_id,
+            "groups": list(principal.group_ids),
+            "pending": list(principal.pending_agreement_ids),
+            "pending_country": principal.country_id,
+        }
+        return reports.filter(_VisibleWhilePending(values))
     grants = ReportGroupObjectPermission.objects.filter(
         permission_id=principal.view_permission_id, group_id__in=principal.group_ids
     ).values("content_object_id")
@@ -76,23 +166,25 @@ def newest_visible(
     if not principal.group_ids or principal.view_permission_id is None or size < 1:
         return reports.none()
     at, pk = before or _NO_CURSOR
-    params = [
-        list(principal.own_group_ids),
-        principal.view_permission_id,
-        at,
-        at,
-        pk,
-        size,
-        # No agreement in force: NULL matches no row, so that walk is skipped outright
+    values = {
+        "own_groups": list(principal.own_group_ids),
+        "permission": principal.view_permission_id,
+        "at": at,
+        "pk": pk,
+        "size": size,
+        # No settled agreement in force: NULL matches no row, so that walk is skipped outright
         # (else it would pass over the rows of agreements suspended but not yet settled).
-        principal.country_id if principal.agreement_ids else None,
-        DisseminationBasis.AGREEMENT.value,
-        list(principal.agreement_ids),
-        at,
-        at,
-        pk,
-        size,
-        size,
-    ]
-    newest = RawSQL(_NEWEST_SQL, params)  # noqa: S611 - fixed SQL, values are parameters
+        "country": principal.country_id if principal.agreement_ids else None,
+        "agreement_basis": DisseminationBasis.AGREEMENT.value,
+        "agreements": list(principal.agreement_ids),
+    }
+    statement = _NEWEST
+    if principal.pending_agreement_ids:
+        statement = _NEWEST_PENDING
+        values |= {
+            **rule_params(),
+            "pending": list(principal.pending_agreement_ids),
+            "pending_country": principal.country_id,
+        }
+    newest = RawSQL(statement.text, statement.params(values))  # noqa: S611 - fixed SQL
     return reports.filter(id__in=newest).order_by("-published_at", "-id")

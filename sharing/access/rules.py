@@ -18,12 +18,12 @@ from sharing.models import (
     NO_ONWARD_DISSEMINATION,
     AccessRequestState,
     Agreement,
-    AgreementState,
     DisseminationBasis,
     Report,
     ReportState,
     Tlp,
 )
+from sharing.models.agreements import agreement_is_in_force
 
 # --------------------------------------------------------------------------------------------
 # Facts the rules read
@@ -43,11 +43,12 @@ class AgreementTerms:
     enforced: bool
 
     def in_force(self, today: dt.date) -> bool:
-        return (
-            self.state == AgreementState.ACTIVE
-            and self.enforced
-            and self.valid_from <= today
-            and (self.valid_until is None or today <= self.valid_until)
+        return agreement_is_in_force(
+            state=self.state,
+            enforced=self.enforced,
+            valid_from=self.valid_from,
+            valid_until=self.valid_until,
+            day=today,
         )
 
     @classmethod

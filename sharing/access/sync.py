@@ -12,14 +12,9 @@ from django.utils import timezone
 from psycopg import sql
 
 from sharing.access.grants import _require_transaction, view_permission
+from sharing.access.qualifying import QUALIFYING, rule_params
 from sharing.access.rules import AgreementTerms
-from sharing.models import (
-    COUNTRY_TLP_CEILING,
-    Agreement,
-    Dissemination,
-    DisseminationBasis,
-    ReportState,
-)
+from sharing.models import Agreement, Dissemination, DisseminationBasis
 
 Progress = Callable[[int, int], None]
 BATCH_IDS = 100_000  # report-id span per set-based statement
@@ -28,24 +23,11 @@ BATCH_IDS = 100_000  # report-id span per set-based statement
 # Set-based recomputation for one agreement
 
 
-_QUALIFYING = sql.SQL("""
-SELECT r.id AS report_id, pp.country_id AS country_id, pp.group_id AS group_id,
-       r.published_at AS published_at
-FROM sharing_report r
-JOIN sharing_agreementparty po
-  ON po.agreement_id = %(agreement)s AND po.country_id = r.originator_country_id
-JOIN sharing_agreementparty pp
-  ON pp.agreement_id = %(agreement)s AND pp.country_id <> r.originator_country_id
-WHERE r.state = %(published)s
-  AND r.id BETWEEN %(lo)s AND %(hi)s
-  AND r.tlp BETWEEN 1 AND %(max_tlp)s
-  AND r.published_at >= %(shares_from)s
-  AND r.category_id IN (
-      SELECT category_id FROM sharing_agreement_categories WHERE agreement_id = %(agreement)s)
-  AND (NOT EXISTS (SELECT 1 FROM sharing_report_rel_to x WHERE x.report_id = r.id)
-       OR EXISTS (SELECT 1 FROM sharing_report_rel_to x
-                  WHERE x.report_id = r.id AND x.country_id = pp.country_id))
-""")
+# The rows of a report-id range the rule gives (sharing.access.qualifying).
+_RANGE = sql.SQL("""
+SELECT * FROM ({qualifying}) AS q
+WHERE q.agreement_id = %(agreement)s AND q.report_id BETWEEN %(lo)s AND %(hi)s
+""").format(qualifying=QUALIFYING)
 
 _GRANT_SQL = (
     sql.SQL("""
@@ -68,7 +50,7 @@ p AS (
 )
 SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM p)
 """)
-    .format(qualifying=_QUALIFYING)
+    .format(qualifying=_RANGE)
     .as_string()
 )
 
@@ -80,7 +62,7 @@ WHERE l.agreement_id = %(agreement)s AND l.revoked_at IS NULL
   AND l.report_id BETWEEN %(lo)s AND %(hi)s
   AND NOT EXISTS (SELECT 1 FROM ({qualifying}) q
                   WHERE q.report_id = l.report_id AND q.country_id = l.recipient_country_id)
-""").format(qualifying=_QUALIFYING)
+""").format(qualifying=_RANGE)
 _REVOKE_STALE_SQL = (
     sql.SQL("""
 WITH v AS (
@@ -124,9 +106,10 @@ def sync_agreement(
 ) -> SyncResult:
     """Grant every report qualifying under an agreement in force, revoke what no longer does.
 
-    Set-based, in report-id batches. The caller holds the agreement's row lock (see
-    services), so concurrent publishes see either the old or the new terms whole, and has
-    settled what an earlier end of enforcement left (`settle_agreement`).
+    Set-based, in report-id batches, in the caller's transaction: amendments of an agreement
+    in force, whose new terms must hold from the next request. The caller holds the
+    agreement's row lock (see services), so concurrent publishes see either the old or the
+    new terms whole, and has settled the agreement first (`settle_agreement`).
     """
     _require_transaction("sync_agreement()")
     now = now or timezone.now()
@@ -134,13 +117,11 @@ def sync_agreement(
     if not terms.in_force(timezone.localdate(now)):
         raise ValueError(f"agreement {terms.reference} is not in force; settle it instead")
     params: dict[str, Any] = {
+        **rule_params(),
         "agreement": agreement.pk,
         "permission": view_permission().pk,
         "now": now,
         "reason": reason[:200],
-        "max_tlp": min(terms.max_tlp, COUNTRY_TLP_CEILING),
-        "shares_from": terms.shares_from,
-        "published": ReportState.PUBLISHED.value,
         "basis": DisseminationBasis.AGREEMENT.value,
     }
     live = Dissemination.objects.filter(agreement=agreement, revoked_at__isnull=True).exists()

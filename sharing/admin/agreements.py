@@ -7,7 +7,6 @@ as a message or a form error, never as a half-applied state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -24,8 +23,8 @@ from portal.typing import signed_in_user
 from sharing import services
 from sharing.access import SyncResult
 from sharing.admin.base import ReadOnlyAdmin
-from sharing.models import Agreement, AuditChannel, Category, Tlp
-from sharing.services.agreements import ALLOWED_FROM
+from sharing.models import Agreement, AgreementChange, AuditChannel, Category, Tlp
+from sharing.services.agreements import ChangeSpec
 from sharing.web.context import request_context
 
 MAX_TLP_CHOICES = [(Tlp.GREEN.value, Tlp.GREEN.label), (Tlp.AMBER.value, Tlp.AMBER.label)]
@@ -70,59 +69,20 @@ class StateChangeForm(forms.Form):
     )
 
 
-@dataclass(frozen=True)
-class Change:
-    label: str
-    consequence: str
-    reason_required: bool = False
-
-
-CHANGES: dict[str, Change] = {
-    "activate": Change(
-        "Activate",
-        "Reports in scope are shared with the partner countries from now on (and, if you tick"
-        " the box, those published since the valid-from date).",
-    ),
-    "suspend": Change(
-        "Suspend",
-        "Partner countries lose access to everything shared under this agreement on their next"
-        " request; the record of revocations is settled in the background.",
-        reason_required=True,
-    ),
-    "reactivate": Change(
-        "Reactivate",
-        "Reports in scope, including those published during the suspension, are shared again.",
-    ),
-    "terminate": Change(
-        "Terminate",
-        "The agreement ends for good: access under it ends on the partners' next request and it"
-        " cannot be reactivated.",
-        reason_required=True,
-    ),
-    "amend": Change(
-        "Amend",
-        "Grants follow the new terms at once: new ones are given, those no longer covered are"
-        " revoked.",
-        reason_required=True,
-    ),
-}
-
-
-def available_changes(agreement: Agreement) -> list[tuple[str, Change]]:
-    return [(key, c) for key, c in CHANGES.items() if agreement.state in ALLOWED_FROM[key]]
+def available_changes(agreement: Agreement) -> list[tuple[AgreementChange, ChangeSpec]]:
+    return [(change, services.CHANGES[change]) for change in services.allowed_changes(agreement)]
 
 
 def _errors(exc: ValidationError | PermissionDenied) -> list[str]:
     return list(getattr(exc, "messages", [str(exc)]))
 
 
-def _summary(result: SyncResult, agreement: Agreement, change: str) -> str:
+def _summary(result: SyncResult, agreement: Agreement) -> str:
+    note = agreement.settlement_note()
+    if note:
+        return note[0].upper() + note[1:] + "."
     if agreement.enforced:
         return f"{result.granted} grants written, {result.revoked} revoked."
-    if change in ("suspend", "terminate") and agreement.state_changed_at is not None:
-        ended = f"{agreement.state_changed_at:%Y-%m-%d %H:%M:%S} UTC"
-        record = "being recorded" if agreement.unsettled_since else "recorded"
-        return f"Partners' access under it ended at {ended}; revocations {record}."
     return "Nothing is shared under it."
 
 
@@ -163,23 +123,24 @@ def add_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpRespons
 
 
 def change_state_view(
-    model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str, change: str
+    model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str, slug: str
 ) -> HttpResponse:
     """Confirm one lifecycle change with its reason, then run it through the service."""
-    if change not in CHANGES:
+    if slug not in AgreementChange.values:
         raise Http404("No such change.")
     if not is_portal_admin(request.user):
         raise PermissionDenied
+    change = AgreementChange(slug)
     agreement = model_admin.get_object(request, object_id)
     if agreement is None:
         raise Http404("No such agreement.")
-    spec = CHANGES[change]
+    spec = services.CHANGES[change]
     back = reverse("admin:sharing_agreement_change", args=[agreement.pk])
-    if agreement.state not in ALLOWED_FROM[change]:
-        messages.error(request, f"A {agreement.state} agreement cannot be {change}d.")
+    if agreement.state not in spec.allowed_from:
+        messages.error(request, f"A {agreement.state} agreement cannot be {change.label.lower()}d.")
         return HttpResponseRedirect(back)
     form: forms.Form
-    if change == "amend":
+    if change == AgreementChange.AMEND:
         form = AmendForm(
             request.POST or None,
             initial={
@@ -191,7 +152,7 @@ def change_state_view(
         )
     else:
         form = StateChangeForm(request.POST or None)
-        if change != "activate":
+        if change != AgreementChange.ACTIVATE:
             del form.fields["share_existing"]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -208,47 +169,38 @@ def change_state_view(
                 messages.success(
                     request,
                     f"{agreement.reference} is now {agreement.get_state_display().lower()}. "
-                    + _summary(result, agreement, change),
+                    + _summary(result, agreement),
                 )
                 return HttpResponseRedirect(back)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
         "original": agreement,
-        "title": f"{spec.label} {agreement.reference}",
-        "change": spec,
+        "title": f"{change.label} {agreement.reference}",
+        "change": change,
+        "spec": spec,
         "form": form,
         "media": model_admin.media + form.media,
     }
     return TemplateResponse(request, "admin/sharing/agreement/change_state.html", context)
 
 
-def _run(agreement: Agreement, change: str, data: dict[str, Any], request: HttpRequest) -> Any:
-    common: dict[str, Any] = {
-        "actor": signed_in_user(request),
-        "context": request_context(request, AuditChannel.ADMIN),
-    }
-    match change:
-        case "activate":
-            return services.activate_agreement(
-                agreement, share_existing=data["share_existing"], **common
-            )
-        case "suspend":
-            return services.suspend_agreement(agreement, reason=data["reason"], **common)
-        case "reactivate":
-            return services.reactivate_agreement(agreement, reason=data["reason"], **common)
-        case "terminate":
-            return services.terminate_agreement(agreement, reason=data["reason"], **common)
-        case _:
-            return services.amend_agreement(
-                agreement,
-                reason=data["reason"],
-                parties=data["parties"],
-                categories=data["categories"],
-                max_tlp=data["max_tlp"],
-                valid_until=data["valid_until"],
-                **common,
-            )
+def _run(
+    agreement: Agreement, change: AgreementChange, data: dict[str, Any], request: HttpRequest
+) -> SyncResult:
+    options: dict[str, Any] = {}
+    if change == AgreementChange.ACTIVATE:
+        options["share_existing"] = data["share_existing"]
+    elif change == AgreementChange.AMEND:
+        options |= {key: data[key] for key in ("parties", "categories", "max_tlp", "valid_until")}
+    return services.apply_change(
+        change,
+        agreement,
+        actor=signed_in_user(request),
+        reason=data["reason"],
+        context=request_context(request, AuditChannel.ADMIN),
+        **options,
+    )
 
 
 @admin.register(Agreement)
@@ -278,7 +230,7 @@ class AgreementAdmin(ReadOnlyAdmin):
 
     def get_urls(self) -> list[URLPattern]:
         def change(request: HttpRequest, object_id: str, change: str) -> HttpResponse:
-            return change_state_view(self, request, object_id, change)
+            return change_state_view(self, request, object_id, slug=change)
 
         return [
             path(
@@ -312,4 +264,5 @@ class AgreementAdmin(ReadOnlyAdmin):
             )
             extra["parties"] = ", ".join(str(c) for c in agreement.parties.order_by("name"))
             extra["live_grants"] = agreement.disseminations.filter(revoked_at__isnull=True).count()
+            extra["settlement_note"] = agreement.settlement_note()
         return super().change_view(request, object_id, form_url, extra)

@@ -10,7 +10,7 @@ from sharing.alerts.models import (
     Subscription,
 )
 from sharing.audit.models import AuditAction, AuditChannel, AuditEvent, AuditOutcome
-from sharing.models.agreements import Agreement, AgreementParty, AgreementState
+from sharing.models.agreements import Agreement, AgreementChange, AgreementParty, AgreementState
 from sharing.models.dissemination import (
     AccessRequest,
     AccessRequestState,
@@ -44,6 +44,7 @@ __all__ = [
     "AccessRequest",
     "AccessRequestState",
     "Agreement",
+    "AgreementChange",
     "AgreementParty",
     "AgreementState",
     "Alert",

@@ -1,9 +1,12 @@
 """Every write of the sharing app: views, API, admin, commands and tasks call these."""
 
 from sharing.services.agreements import (
+    CHANGES,
     activate_agreement,
+    allowed_changes,
     amend_agreement,
     apply_agreement_calendar,
+    apply_change,
     create_agreement,
     reactivate_agreement,
     settle_agreement,
@@ -28,10 +31,13 @@ from sharing.services.subscriptions import (
 )
 
 __all__ = [
+    "CHANGES",
     "activate_agreement",
     "add_indicators",
+    "allowed_changes",
     "amend_agreement",
     "apply_agreement_calendar",
+    "apply_change",
     "change_category",
     "change_subscription",
     "create_agreement",

@@ -17,6 +17,7 @@ from sharing.access import (
     ReportFacts,
     disseminate,
     forward_denial,
+    settle_report,
 )
 from sharing.audit import SYSTEM, RequestContext
 from sharing.indicators import normalize
@@ -77,6 +78,19 @@ def _authored_by(actor: Writer, *, user_field: str) -> dict[str, Any]:
     if isinstance(actor, PartnerAPIKey):
         return {f"{user_field}_key": actor}
     return {user_field: actor}
+
+
+def _locked_for_change(report: Report) -> Report:
+    """The report, locked for a change to its audience, its record settled first.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: settlement batches insert rows referencing reports,
+    whose foreign-key checks take key-share locks that FOR UPDATE would block while this
+    transaction waits for the agreement lock the batch holds. `settle_report`: rows under
+    agreements whose record is still being written get their instants before the change.
+    """
+    locked = Report.objects.select_for_update(no_key=True).get(pk=report.pk)
+    settle_report(locked)
+    return locked
 
 
 def _require_originator(report: Report, actor: Writer) -> None:
@@ -201,7 +215,7 @@ def publish_report(
     """Draft -> published; grants and Dissemination rows are written in this transaction."""
     # Prefetched once: the version snapshot and the audience both read them.
     report = (
-        Report.objects.select_for_update()
+        Report.objects.select_for_update(no_key=True)
         .prefetch_related("rel_to", "recipients")
         .get(pk=report.pk)
     )
@@ -242,7 +256,7 @@ def edit_report(
     context: RequestContext = SYSTEM,
 ) -> AudienceChange:
     """Edit a draft or published report; a published edit is a new version and re-disseminates."""
-    report = Report.objects.select_for_update().get(pk=report.pk)
+    report = _locked_for_change(report)
     _require_originator(report, actor)
     if report.state == ReportState.RETRACTED:
         raise ValidationError("A retracted report cannot be edited.")
@@ -288,7 +302,7 @@ def retract_report(
     """Published -> retracted: every grant but the originator agency's is revoked at once."""
     if not reason.strip():
         raise ValidationError("Say why the report is retracted.")
-    report = Report.objects.select_for_update().get(pk=report.pk)
+    report = _locked_for_change(report)
     _require_originator(report, actor)
     if report.state != ReportState.PUBLISHED:
         raise ValidationError(
@@ -328,7 +342,12 @@ def forward_report(
     if membership_role(actor) not in (Role.SUPERVISOR, Role.AGENCY_ADMIN):
         raise PermissionDenied("Only a supervisor may forward a report to another agency.")
     with transaction.atomic():
-        report = Report.objects.visible_to(actor).select_for_update(of=("self",)).get(pk=report.pk)
+        report = (
+            Report.objects.visible_to(actor)
+            .select_for_update(of=("self",), no_key=True)
+            .get(pk=report.pk)
+        )
+        settle_report(report)
         if agency.pk == report.originator_agency_id:
             raise ValidationError("The originator names recipients by editing the report.")
         facts = ReportFacts.of(report)
@@ -419,7 +438,7 @@ def decide_access_request(
     request.decision_note = note
     request.save()
     if approve:
-        Report.objects.select_for_update().get(pk=report.pk)
+        _locked_for_change(report)
         disseminate(report, reason="access request approved")
     audit.record(
         actor,

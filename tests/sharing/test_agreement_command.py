@@ -21,16 +21,25 @@ def test_suspend_and_reactivate_from_the_command_line(
     report = publish(alpha_analyst)
     out = StringIO()
     call_command("agreement", "suspend", agreement_ab.reference, reason="audit finding", stdout=out)
-    assert "is now suspended; access under it ended at" in out.getvalue()
-    assert "Settled: 1 revoked as of that instant, 1 grants removed." in out.getvalue()
+    agreement_ab.refresh_from_db()
+    ended = f"{agreement_ab.state_changed_at:%Y-%m-%d %H:%M:%S} UTC"
+    assert f"is now suspended; access under it ended at {ended}" in out.getvalue()
+    assert f"Settled: 1 revoked as of {ended}." in out.getvalue()
+    assert "Grants: 0 added, 1 removed." in out.getvalue()
     assert not Report.objects.visible_to(bravo_analyst).filter(pk=report.pk).exists()
     event = AuditEvent.objects.get(action="agreement.suspended")
     assert event.channel == AuditChannel.COMMAND
     assert event.justification == "audit finding"
 
-    call_command("agreement", "reactivate", agreement_ab.reference, stdout=StringIO())
+    out = StringIO()
+    call_command("agreement", "reactivate", agreement_ab.reference, stdout=out)
     agreement_ab.refresh_from_db()
     assert agreement_ab.state == AgreementState.ACTIVE
+    began = f"{agreement_ab.state_changed_at:%Y-%m-%d %H:%M:%S} UTC"
+    assert f"is now active; access under it began at {began}" in out.getvalue()
+    assert f"Recorded: 1 granted as of {began}." in out.getvalue()
+    assert "Grants: 1 added, 0 removed." in out.getvalue()
+    assert agreement_ab.is_settled
     assert (
         Report.objects.visible_to(User.objects.get(pk=bravo_analyst.pk))
         .filter(pk=report.pk)
@@ -61,4 +70,11 @@ def test_show_tells_whether_the_agreement_is_in_force_and_settled(
     services.suspend_agreement(agreement_ab, actor=portal_admin, reason="review")
     out = StringIO()
     call_command("agreement", "show", agreement_ab.reference, stdout=out)
-    assert "in force: no (access ended at" in out.getvalue()
+    agreement_ab.refresh_from_db()
+    ended = f"{agreement_ab.state_changed_at:%Y-%m-%d %H:%M:%S} UTC"
+    assert f"in force: no (access under it ended at {ended}; the record of that" in out.getvalue()
+    services.reactivate_agreement(agreement_ab, actor=portal_admin)
+    out = StringIO()
+    call_command("agreement", "show", agreement_ab.reference, stdout=out)
+    assert "in force: yes (access under it ended at" in out.getvalue()
+    assert "access under it began at" in out.getvalue()

@@ -79,6 +79,7 @@ def test_suspension_denies_the_partners_next_request(
 
 
 def test_reactivation_shares_again_including_reports_published_meanwhile(
+    django_capture_on_commit_callbacks: Callable[..., Any],
     publish: Publish,
     alpha_analyst: User,
     bravo_analyst: User,
@@ -87,13 +88,36 @@ def test_reactivation_shares_again_including_reports_published_meanwhile(
 ) -> None:
     before = publish(alpha_analyst)
     services.suspend_agreement(agreement_ab, actor=portal_admin, reason="review")
+    services.settle_agreement(agreement_ab.pk)
     during = publish(alpha_analyst)
     assert not sees(bravo_analyst, during)
-    services.reactivate_agreement(agreement_ab, actor=portal_admin, reason="review done")
+
+    with django_capture_on_commit_callbacks() as settlement:
+        services.reactivate_agreement(agreement_ab, actor=portal_admin, reason="review done")
+
+    # Access returns with the reactivation itself, before any row or grant is written.
+    assert sees(bravo_analyst, before)
+    assert sees(bravo_analyst, during)
+    assert not Dissemination.objects.filter(agreement=agreement_ab, revoked_at=None).exists()
+    agreement_ab.refresh_from_db()
+    assert agreement_ab.state_changed_at is not None
+    event = AuditEvent.objects.get(action=AuditAction.AGREEMENT_REACTIVATED)
+    assert event.details["access_began_at"] == agreement_ab.state_changed_at.isoformat()
+    assert event.details["record"] == "being written"
+
+    # The task queued on commit writes the record as of the reactivation's instant.
+    assert len(settlement) == 1
+    settlement[0]()
     assert sees(bravo_analyst, before)
     assert sees(bravo_analyst, during)
     # history keeps the revoked row and a new live one
     assert Dissemination.objects.filter(report=before, agreement=agreement_ab).count() == 2
+    live = Dissemination.objects.filter(agreement=agreement_ab, revoked_at=None)
+    assert {row.granted_at for row in live} == {agreement_ab.state_changed_at}
+    assert live.count() == 2
+    synced = AuditEvent.objects.filter(action=AuditAction.AGREEMENT_SYNCED).latest("id")
+    assert synced.details["granted"] == 2
+    assert synced.details["grants_added"] == 2
 
 
 def test_termination_is_final(
@@ -120,8 +144,16 @@ def test_activation_with_existing_reports_shares_them(
     drugs: Category,
 ) -> None:
     earlier = publish(alpha_analyst)
-    make_agreement([country_a, country_b], [drugs], share_existing=True)
+    agreement = make_agreement([country_a, country_b], [drugs], share_existing=True, settle=False)
+    # Shared from the activation on, while the rows are still to be written.
+    assert agreement.pending_since is not None
     assert sees(bravo_analyst, earlier)
+    assert not Dissemination.objects.filter(agreement=agreement).exists()
+    services.settle_agreement(agreement.pk)
+    assert sees(bravo_analyst, earlier)
+    row = Dissemination.objects.get(agreement=agreement)
+    assert row.report == earlier
+    assert row.granted_at == agreement.pending_since
 
 
 def test_activation_without_existing_reports_shares_only_new_ones(

@@ -17,7 +17,6 @@ import pytest
 from django.utils import timezone
 
 from agencies.models import Agency, Country, User
-from portal.celery import app
 from sharing import access, services
 from sharing.access.principals import resolve
 from sharing.models import (
@@ -30,7 +29,6 @@ from sharing.models import (
     Report,
     ReportGroupObjectPermission,
 )
-from tests.conftest import _reset_connections
 from tests.helpers import sees
 
 Publish = Callable[..., Report]
@@ -58,13 +56,13 @@ def test_settlement_in_batches_revokes_as_of_the_suspension(
 
     progress: list[tuple[int, int]] = []
     settled = access.settle_agreement(
-        agreement_ab.pk, batch=2, progress=lambda done, total: progress.append((done, total))
+        agreement_ab.pk, batch_ids=2, progress=lambda done, total: progress.append((done, total))
     )
 
     assert settled is not None
     assert settled.revoked == 5
     assert settled.grants_removed == 5
-    assert progress[:3] == [(2, 5), (4, 5), (5, 5)]
+    assert progress == [(1, 3), (2, 3), (3, 3)]  # five report ids, two per batch
     rows = Dissemination.objects.filter(agreement=agreement_ab, report__in=reports)
     assert {row.revoked_at for row in rows} == {agreement_ab.state_changed_at}
     assert {row.revoke_reason for row in rows} == {"agreement suspended"}
@@ -75,7 +73,7 @@ def test_settlement_in_batches_revokes_as_of_the_suspension(
     assert services.settle_agreement(agreement_ab.pk) is None
 
 
-def test_reactivation_before_the_task_ran_settles_first(
+def test_reactivation_before_the_task_ran_is_settled_in_one_go_with_the_gap_on_record(
     publish: Publish,
     alpha_analyst: User,
     bravo_analyst: User,
@@ -90,9 +88,18 @@ def test_reactivation_before_the_task_ran_settles_first(
 
     services.reactivate_agreement(agreement_ab, actor=portal_admin, reason="review done")
 
+    # Access is back at once; the old row and the old grant wait for the settlement.
     agreement_ab.refresh_from_db()
-    assert agreement_ab.unsettled_since is None
+    assert agreement_ab.unsettled_since == suspended_at
+    assert agreement_ab.pending_since == agreement_ab.state_changed_at
     assert agreement_ab.enforced
+    assert sees(bravo_analyst, report)
+    assert _live(agreement_ab).get().granted_at < suspended_at
+
+    services.settle_agreement(agreement_ab.pk)
+
+    agreement_ab.refresh_from_db()
+    assert agreement_ab.is_settled
     assert sees(bravo_analyst, report)
     old, new = Dissemination.objects.filter(report=report, agreement=agreement_ab).order_by("id")
     assert old.revoked_at == suspended_at
@@ -101,7 +108,10 @@ def test_reactivation_before_the_task_ran_settles_first(
     assert _agreement_grants(agreement_ab) == 1
     settled = AuditEvent.objects.get(action=AuditAction.AGREEMENT_SETTLED)
     assert settled.details["revoked"] == 1
-    # The task queued by the suspension finds nothing left to do.
+    synced = AuditEvent.objects.filter(action=AuditAction.AGREEMENT_SYNCED).latest("id")
+    assert synced.details["granted"] == 1
+    assert synced.details["access_began_at"] == agreement_ab.state_changed_at.isoformat()
+    # The tasks queued by both changes find nothing left to do.
     assert services.settle_agreement(agreement_ab.pk) is None
 
 
@@ -231,22 +241,16 @@ def test_suspension_is_settled_by_a_real_worker(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_suspension_stands_when_the_broker_is_down(
+def test_suspension_and_reactivation_stand_when_the_broker_is_down(
     publish: Publish,
     alpha_analyst: User,
     bravo_analyst: User,
     portal_admin: User,
     agreement_ab: Agreement,
+    broker_down: None,
 ) -> None:
     report = publish(alpha_analyst)
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url="redis://127.0.0.1:1/0", task_always_eager=False)
-    _reset_connections(app)
-    try:
-        services.suspend_agreement(agreement_ab, actor=portal_admin, reason="outage")
-    finally:
-        app.conf.update(saved)
-        _reset_connections(app)
+    services.suspend_agreement(agreement_ab, actor=portal_admin, reason="outage")
 
     agreement_ab.refresh_from_db()
     assert agreement_ab.state == "suspended"
@@ -254,6 +258,19 @@ def test_suspension_stands_when_the_broker_is_down(
     assert not sees(bravo_analyst, report)
     services.apply_agreement_calendar()
     assert _live(agreement_ab).count() == 0
+
+    services.reactivate_agreement(agreement_ab, actor=portal_admin, reason="outage over")
+
+    agreement_ab.refresh_from_db()
+    assert agreement_ab.pending_since is not None
+    assert sees(bravo_analyst, report)
+    assert _live(agreement_ab).count() == 0
+    services.apply_agreement_calendar()
+    agreement_ab.refresh_from_db()
+    assert agreement_ab.is_settled
+    assert _live(agreement_ab).count() == 1
+    assert _agreement_grants(agreement_ab) == 1
+    assert sees(bravo_analyst, report)
 
 
 def test_settlement_covers_a_party_removed_while_suspended_and_nothing_else(

@@ -1,7 +1,10 @@
 """Property: for random worlds, every answer to "who sees this" equals a plain model of the rules.
 
 visible_to, the report list's pages (newest_visible), has_perm and explain_visibility, for
-analysts, their agencies' partner keys and a portal admin, before and after the calendar.
+analysts, their agencies' partner keys and a portal admin. Also between an agreement's change of
+force and the background step that writes its record: agreements are left pending, suspended
+unsettled or amended while suspended, reports are published and edited meanwhile, agencies are
+deactivated, and the checks run before each settlement as well as after.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from agencies.models import Agency, AgencyKind, Country, PartnerAPIKey, User
 from agencies.services import create_agency, create_api_key, create_country, create_partner_system
 from sharing import services
 from sharing.access import explain_visibility
-from sharing.models import Agreement, Category, Report, Tlp
+from sharing.models import Agreement, Category, Dissemination, DisseminationBasis, Report, Tlp
 from sharing.pagination import newest_first
 
 CODES = ["XA", "XB", "XC", "XD"]
@@ -34,7 +37,18 @@ AGENCY_COUNTRY = {
 }
 CATEGORIES = ["drug-trafficking", "arms-trafficking", "migrant-smuggling"]
 # Repeats bias the draws towards the cases where sharing happens (and so can go wrong).
-FATES = ["active", "active", "reactivated", "draft", "suspended", "terminated", "expired", "future"]
+# "narrowed": suspended, amended to `narrow` categories while suspended, reactivated.
+FATES = [
+    "active",
+    "active",
+    "reactivated",
+    "narrowed",
+    "draft",
+    "suspended",
+    "terminated",
+    "expired",
+    "future",
+]
 MARKINGS = [Tlp.CLEAR, Tlp.GREEN, Tlp.GREEN, Tlp.AMBER, Tlp.AMBER, Tlp.AMBER_STRICT, Tlp.RED]
 
 agreements_strategy = st.lists(
@@ -45,10 +59,15 @@ agreements_strategy = st.lists(
             "max_tlp": st.sampled_from([Tlp.GREEN, Tlp.AMBER]),
             "fate": st.sampled_from(FATES),
             "share_existing": st.booleans(),
+            "narrow": st.sets(st.sampled_from(CATEGORIES), min_size=1),
+            # After which lifecycle steps the background settlement runs before the next one.
+            "settled_steps": st.lists(st.booleans(), min_size=3, max_size=3),
         }
     ),
     max_size=4,
 )
+# Agencies deactivated once the reports are out: their people and keys see nothing more.
+inactive_strategy = st.sets(st.sampled_from(AGENCIES), max_size=2)
 reports_strategy = st.lists(
     st.fixed_dictionaries(
         {
@@ -58,13 +77,13 @@ reports_strategy = st.lists(
             "rel_to": st.sets(st.sampled_from(CODES), max_size=2),
             "recipients": st.sets(st.sampled_from(AGENCIES), max_size=2),
             "late": st.booleans(),
+            # Edited while agreements are still being settled: a new category, or none.
+            "edit": st.none() | st.sampled_from(CATEGORIES),
         }
     ),
     min_size=1,
     max_size=8,
 )
-# Agencies deactivated once the reports are out: their people and keys see nothing more.
-inactive_strategy = st.sets(st.sampled_from(AGENCIES), max_size=2)
 
 
 def expected_visible(
@@ -87,16 +106,20 @@ def expected_visible(
         return True
     for a in agreements:
         if (
-            a["fate"] in ("active", "reactivated")
+            a["fate"] in ("active", "reactivated", "narrowed")
             and origin in a["parties"]
             and country in a["parties"]
-            and report["category"] in a["categories"]
+            and report["category"] in _categories(a)
             and tlp <= a["max_tlp"]
             and (report["late"] or a["share_existing"])
             and (not report["rel_to"] or country in report["rel_to"])
         ):
             return True
     return False
+
+
+def _categories(agreement: dict[str, Any]) -> set[str]:
+    return set(agreement["narrow"] if agreement["fate"] == "narrowed" else agreement["categories"])
 
 
 @pytest.fixture
@@ -162,6 +185,13 @@ def _publish(world: dict[str, Any], spec: dict[str, Any]) -> Report:
 
 def _agreement(world: dict[str, Any], index: int, spec: dict[str, Any]) -> None:
     admin = world["admin"]
+    steps = iter(spec["settled_steps"])
+
+    def step() -> None:
+        # The background step, or not yet (it runs, or not, before the next change).
+        if next(steps, False):
+            services.settle_agreement(agreement.pk)
+
     today = timezone.localdate()
     valid_from = (
         today + dt.timedelta(days=5) if spec["fate"] == "future" else today - dt.timedelta(days=400)
@@ -178,11 +208,24 @@ def _agreement(world: dict[str, Any], index: int, spec: dict[str, Any]) -> None:
     if spec["fate"] == "draft":
         return
     services.activate_agreement(agreement, actor=admin, share_existing=spec["share_existing"])
+    step()
     match spec["fate"]:
         case "suspended":
             services.suspend_agreement(agreement, actor=admin, reason="property")
         case "reactivated":
             services.suspend_agreement(agreement, actor=admin, reason="property")
+            step()
+            services.reactivate_agreement(agreement, actor=admin)
+        case "narrowed":
+            services.suspend_agreement(agreement, actor=admin, reason="property")
+            step()
+            services.amend_agreement(
+                agreement,
+                actor=admin,
+                reason="property",
+                categories=[world["categories"][c] for c in sorted(spec["narrow"])],
+            )
+            step()
             services.reactivate_agreement(agreement, actor=admin)
         case "terminated":
             services.terminate_agreement(agreement, actor=admin, reason="property")
@@ -219,18 +262,37 @@ def test_every_answer_to_who_sees_a_report_matches_the_rules(
     report_specs: list[dict[str, Any]],
     inactive: set[str],
 ) -> None:
+    # The checks hold at every instant, so the settlements (in the background in production:
+    # on_commit never fires inside this transaction) run only where the test calls them.
     with transaction.atomic():
         early = [(spec, _publish(world, spec)) for spec in report_specs if not spec["late"]]
         for index, spec in enumerate(agreement_specs):
             _agreement(world, index, spec)
         late = [(spec, _publish(world, spec)) for spec in report_specs if spec["late"]]
+        reports = early + late
+        for spec, report in reports:
+            _edit(world, spec, report)
         Agency.objects.filter(code__in=inactive).update(is_active=False)
-        # Before the calendar: suspended, terminated and lapsed agreements still hold their
-        # rows and grants (unsettled); after it: expired and settled.
-        _check(world, agreement_specs, inactive, early + late)
+        # Agreements pending or unsettled: the rule answers for them until settled.
+        _check(world, agreement_specs, inactive, reports, explain=True)
+        unsettled = Agreement.objects.exclude(unsettled_since=None, pending_since=None)
+        for agreement in unsettled.order_by("-pk"):
+            services.settle_agreement(agreement.pk)
+            _check(world, agreement_specs, inactive, reports)
+        # The calendar expires the lapsed agreement and settles that too.
         services.apply_agreement_calendar()
-        _check(world, agreement_specs, inactive, early + late)
+        _check(world, agreement_specs, inactive, reports, explain=True)
+        _check_record(world, agreement_specs, reports)
         transaction.set_rollback(True)
+
+
+def _edit(world: dict[str, Any], spec: dict[str, Any], report: Report) -> None:
+    if spec["edit"] is None:
+        return
+    author = world["users"][spec["originator"]]
+    changes = {"category": world["categories"][spec["edit"]]}
+    services.edit_report(report, actor=author, changes=changes, change_note="property")
+    spec["category"] = spec["edit"]
 
 
 def _check(
@@ -238,10 +300,12 @@ def _check(
     agreement_specs: list[dict[str, Any]],
     inactive: set[str],
     reports: list[tuple[dict[str, Any], Report]],
+    *,
+    explain: bool = False,
 ) -> None:
+    """Every answer, as a new request gets it; explanations (several queries each) when asked."""
     view = "sharing.view_report"
     for code in AGENCIES:
-        # Fresh instances, as on a new request.
         user = User.objects.get(pk=world["users"][code].pk)
         key = PartnerAPIKey.objects.get(pk=world["keys"][code].pk)
         agency = Agency.objects.select_related("country").get(code=code)
@@ -252,11 +316,50 @@ def _check(
             context = (code, spec, agreement_specs, inactive)
             assert (report.pk in seen) == expected, context
             assert user.has_perm(view, report) == expected, context
-            assert explain_visibility(report, agency).visible == expected, context
+            if explain:
+                fresh = Report.objects.get(pk=report.pk)
+                answer = explain_visibility(fresh, agency)
+                assert answer.visible == expected, (*context, answer)
         # The report list reads the same reports in list order, page by page.
         listed = Report.objects.visible_to(user).published().order_by("-published_at", "-id")
         assert _all_pages(user) == list(listed.values_list("pk", flat=True))
-    # The portal admin belongs to no agency: need-to-know gives it nothing, superuser or not.
+    # The portal admin belongs to no agency: need-to-know gives it nothing.
     admin = User.objects.get(pk=world["admin"].pk)
     assert not Report.objects.visible_to(admin).exists()
     assert not any(admin.has_perm(view, report) for _, report in reports)
+
+
+def _check_record(
+    world: dict[str, Any],
+    agreement_specs: list[dict[str, Any]],
+    reports: list[tuple[dict[str, Any], Report]],
+) -> None:
+    """Settled, the live agreement rows are exactly the shares the rules give."""
+    references = {f"PROP/{index}": spec for index, spec in enumerate(agreement_specs)}
+    for spec, report in reports:
+        live = set(
+            Dissemination.objects.filter(
+                report=report, basis=DisseminationBasis.AGREEMENT, revoked_at=None
+            ).values_list("agreement__reference", "recipient_country__code")
+        )
+        expected = {
+            (reference, country)
+            for reference, a in references.items()
+            for country in a["parties"]
+            if country != AGENCY_COUNTRY[spec["originator"]] and _shares(spec, country, a)
+        }
+        assert live == expected, (spec, agreement_specs)
+
+
+def _shares(report: dict[str, Any], country: str, agreement: dict[str, Any]) -> bool:
+    """Whether `agreement` alone shares the report with `country` (the agreement rule only)."""
+    return (
+        agreement["fate"] in ("active", "reactivated", "narrowed")
+        and AGENCY_COUNTRY[report["originator"]] in agreement["parties"]
+        and country in agreement["parties"]
+        and Tlp.GREEN <= report["tlp"] <= Tlp.AMBER
+        and report["tlp"] <= agreement["max_tlp"]
+        and report["category"] in _categories(agreement)
+        and (report["late"] or agreement["share_existing"])
+        and (not report["rel_to"] or country in report["rel_to"])
+    )
