@@ -44,6 +44,7 @@ from sharing.models import (
     Subscription,
     Tlp,
 )
+from sharing.models.agreements import AgreementChange
 from tests.conftest import PASSWORD
 
 Call = Callable[[Any], object]  # the service call, given the actor (a User, or None: the system)
@@ -59,6 +60,7 @@ class Case:
 # Public functions of the service modules that are not services, with the reason.
 NOT_SERVICES = {
     "membership_role": "reads a user's role in their agency; writes nothing",
+    "allowed_changes": "reads which lifecycle changes an agreement's state allows; writes nothing",
 }
 
 # Services without a keyword-only actor, with the reason.
@@ -280,6 +282,15 @@ def _activate_agreement(get: Get) -> Call:
 def _suspend_agreement(get: Get) -> Call:
     agreement = get("agreement_ab")
     return lambda actor: S.suspend_agreement(agreement, actor=actor, reason="breach")
+
+
+@case("apply_change", AuditAction.AGREEMENT_TERMINATED)
+def _apply_change(get: Get) -> Call:
+    # The dispatch the admin and the agreement command use: the change's own service records.
+    agreement = get("agreement_ab")
+    return lambda actor: S.apply_change(
+        AgreementChange.TERMINATE, agreement, actor=actor, reason="treaty ended"
+    )
 
 
 @case("reactivate_agreement", AuditAction.AGREEMENT_REACTIVATED)
