@@ -290,6 +290,18 @@ def agreement_ab(
 
 
 @pytest.fixture
+def agreement_abc(
+    make_agreement: Callable[..., Agreement],
+    country_a: Country,
+    country_b: Country,
+    country_c: Country,
+    drugs: Category,
+) -> Agreement:
+    """A multilateral agreement of XA, XB and XC on drug trafficking, up to TLP:AMBER."""
+    return make_agreement([country_a, country_b, country_c], [drugs], max_tlp=Tlp.AMBER)
+
+
+@pytest.fixture
 def publish(drugs: Category) -> Callable[..., Report]:
     """Create and publish a report as `author`; keyword arguments override fields."""
 

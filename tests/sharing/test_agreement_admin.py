@@ -89,7 +89,6 @@ def test_create_activate_suspend_reactivate_terminate_in_the_admin(
 
 def test_amend_removes_a_party_in_the_admin(
     publish: Publish,
-    make_agreement: Callable[..., Agreement],
     alpha_analyst: User,
     charlie_analyst: User,
     portal_admin: User,
@@ -97,16 +96,16 @@ def test_amend_removes_a_party_in_the_admin(
     country_b: Country,
     country_c: Country,
     drugs: Category,
+    agreement_abc: Agreement,
 ) -> None:
-    agreement = make_agreement([country_a, country_b, country_c], [drugs])
     report = publish(alpha_analyst)
     assert sees(charlie_analyst, report)
     admin = signed_in(portal_admin)
-    form = admin.get(_state_url(agreement, "amend"))
+    form = admin.get(_state_url(agreement_abc, "amend"))
     assert form.status_code == 200
     assert country_c.name.encode() in form.content
     admin.post(
-        _state_url(agreement, "amend"),
+        _state_url(agreement_abc, "amend"),
         {
             "parties": [country_a.pk, country_b.pk],
             "categories": [drugs.pk],

@@ -255,21 +255,16 @@ def test_lowering_the_maximum_marking_revokes_amber(
 
 def test_overlapping_agreements_keep_access_when_one_is_suspended(
     publish: Publish,
-    make_agreement: Callable[..., Agreement],
     alpha_analyst: User,
     bravo_analyst: User,
     portal_admin: User,
-    country_a: Country,
-    country_b: Country,
-    country_c: Country,
-    drugs: Category,
     agreement_ab: Agreement,
+    agreement_abc: Agreement,
 ) -> None:
-    multilateral = make_agreement([country_a, country_b, country_c], [drugs])
     report = publish(alpha_analyst)
     services.suspend_agreement(agreement_ab, actor=portal_admin, reason="bilateral review")
     assert sees(bravo_analyst, report)
-    services.suspend_agreement(multilateral, actor=portal_admin, reason="multilateral review")
+    services.suspend_agreement(agreement_abc, actor=portal_admin, reason="multilateral review")
     assert not sees(bravo_analyst, report)
 
 

@@ -121,16 +121,12 @@ def test_strict_and_red_reach_named_recipient_agencies_only(
 
 def test_rel_to_narrows_agreement_partners(
     publish: Publish,
-    make_agreement: Callable[..., Agreement],
     alpha_analyst: User,
     bravo_analyst: User,
     charlie_analyst: User,
-    country_a: Country,
-    country_b: Country,
     country_c: Country,
-    drugs: Category,
+    agreement_abc: Agreement,
 ) -> None:
-    make_agreement([country_a, country_b, country_c], [drugs])
     report = publish(alpha_analyst, rel_to=[country_c])
     assert sees(charlie_analyst, report)
     assert not sees(bravo_analyst, report)

@@ -172,7 +172,6 @@ def test_calendar_settles_what_the_queue_lost(
 
 def test_removing_a_party_cuts_its_access_at_once(
     publish: Publish,
-    make_agreement: Callable[..., Agreement],
     alpha_analyst: User,
     bravo_analyst: User,
     charlie_analyst: User,
@@ -180,16 +179,15 @@ def test_removing_a_party_cuts_its_access_at_once(
     country_a: Country,
     country_b: Country,
     country_c: Country,
-    drugs: Category,
+    agreement_abc: Agreement,
 ) -> None:
-    agreement = make_agreement([country_a, country_b, country_c], [drugs])
     report = publish(alpha_analyst)
     assert sees(bravo_analyst, report)
     assert sees(charlie_analyst, report)
-    removed_group = AgreementParty.objects.get(agreement=agreement, country=country_c).group_id
+    removed_group = AgreementParty.objects.get(agreement=agreement_abc, country=country_c).group_id
 
     services.amend_agreement(
-        agreement, actor=portal_admin, reason="XC withdrew", parties=[country_a, country_b]
+        agreement_abc, actor=portal_admin, reason="XC withdrew", parties=[country_a, country_b]
     )
 
     assert sees(bravo_analyst, report)
@@ -275,30 +273,27 @@ def test_suspension_and_reactivation_stand_when_the_broker_is_down(
 
 def test_settlement_covers_a_party_removed_while_suspended_and_nothing_else(
     publish: Publish,
-    make_agreement: Callable[..., Agreement],
     alpha_analyst: User,
     alpha_customs_analyst: User,
     portal_admin: User,
     country_a: Country,
     country_b: Country,
-    country_c: Country,
-    drugs: Category,
+    agreement_abc: Agreement,
 ) -> None:
-    agreement = make_agreement([country_a, country_b, country_c], [drugs])
     report = publish(alpha_analyst)
-    services.suspend_agreement(agreement, actor=portal_admin, reason="review")
+    services.suspend_agreement(agreement_abc, actor=portal_admin, reason="review")
     services.amend_agreement(
-        agreement, actor=portal_admin, reason="XC withdrew", parties=[country_a, country_b]
+        agreement_abc, actor=portal_admin, reason="XC withdrew", parties=[country_a, country_b]
     )
 
-    settled = services.settle_agreement(agreement.pk)
+    settled = services.settle_agreement(agreement_abc.pk)
 
     assert settled is not None
     assert settled.revoked == 2
     assert settled.grants_removed == 2
-    assert _agreement_grants(agreement) == 0
+    assert _agreement_grants(agreement_abc) == 0
     assert not ReportGroupObjectPermission.objects.filter(
-        group__name__startswith=f"agreement:{agreement.pk}:"
+        group__name__startswith=f"agreement:{agreement_abc.pk}:"
     ).exists()
     # The originator's own country keeps its grant.
     assert sees(alpha_customs_analyst, report)
