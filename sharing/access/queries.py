@@ -2,6 +2,8 @@
 
 Both start from the principal's resolved groups (`sharing.access.principals.resolve`), so a
 suspension, a deactivation or a revoked key changes what they return on the next request.
+While an agreement of the principal's country is pending (back in force, its rows still being
+written: sharing.access.settlement), they add what the sharing rule itself gives under it.
 """
 
 from __future__ import annotations
