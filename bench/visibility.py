@@ -89,9 +89,10 @@ JOIN bench_country b ON b.idx = CASE WHEN s.u < %(big_share)s THEN %(big_origin)
 """
 
 # Every live grant of a report: the rules of sharing.access (originator agency, its
-# country for GREEN/AMBER, every agency for CLEAR, and the set-based agreement rule of
-# sync_agreement applied to all active agreements at once, to the parties' agreement
-# groups), written to both tables; grants carry the report's published_at.
+# country for GREEN/AMBER, every agency for CLEAR, and the agreement rule applied to all
+# agreements in force at once, to the parties' agreement groups), written to both tables;
+# grants carry the report's published_at. A copy of the rules for loading speed:
+# `check_sample` holds it to `compute_audience` after every seeding.
 GRANTS_SQL = """
 WITH r AS (
     SELECT id, tlp, category_id, originator_agency_id, originator_country_id, published_at
@@ -445,6 +446,67 @@ def seed_bulk(url: str, world: World, reports: int) -> dict[str, float]:
     return timings
 
 
+SAMPLE = 200  # seeded reports checked against the rules after seeding
+
+
+def check_sample(size: int = SAMPLE) -> str:
+    """Hold GRANTS_SQL (a copy of the rules, for speed) to `sharing.access.compute_audience`.
+
+    For `size` reports drawn at random: their live Dissemination rows must be exactly the
+    audience the rules compute from ReportFacts and AgreementTerms, and their grants exactly
+    the groups of those rows. Exits on the first mismatches, so the copy cannot drift silently.
+    """
+    import random
+
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from sharing.access import AgreementTerms, Recipient, ReportFacts, compute_audience
+    from sharing.access.grants import agreements_of
+    from sharing.models import Dissemination, Report, ReportGroupObjectPermission
+
+    today = timezone.localdate()
+    top = Report.objects.aggregate(top=Max("id"))["top"] or 0
+    ids = sorted(random.Random(SAMPLE).sample(range(1, top + 1), min(size, top)))
+    terms: dict[int, list[AgreementTerms]] = {}
+    mismatches: list[str] = []
+    reports = Report.objects.filter(id__in=ids).prefetch_related("rel_to", "recipients")
+    for report in reports:
+        country = report.originator_country_id
+        if country not in terms:
+            terms[country] = agreements_of(country, lock=False)
+        expected = compute_audience(ReportFacts.of(report), terms[country], today)
+        live = Dissemination.objects.filter(report=report, revoked_at__isnull=True)
+        actual = {
+            Recipient(
+                basis=row.basis,
+                country_id=row.recipient_country_id,
+                agency_id=row.recipient_agency_id,
+                agreement_id=row.agreement_id,
+                access_request_id=row.access_request_id,
+                forwarded_by_id=row.forwarded_by_id,
+            )
+            for row in live
+        }
+        groups = set(
+            ReportGroupObjectPermission.objects.filter(content_object=report).values_list(
+                "group_id", flat=True
+            )
+        )
+        if actual != expected or groups != {row.group_id for row in live}:
+            mismatches.append(
+                f"report {report.pk}: missing {sorted(expected - actual)},"
+                f" extra {sorted(actual - expected)}, grants {sorted(groups)}"
+            )
+    if mismatches:
+        sys.exit(
+            f"The seeded grants differ from sharing.access.compute_audience for"
+            f" {len(mismatches)} of {len(ids)} sampled reports (GRANTS_SQL has drifted from the"
+            " rules):\n  " + "\n  ".join(mismatches[:10])
+        )
+    return f"{len(ids)} sampled reports match `compute_audience` exactly"
+
+
 # --------------------------------------------------------------------------------------------
 # Measuring
 
@@ -669,84 +731,202 @@ def measure_reads(principals: Principals, runs: int, count_runs: int) -> list[Ro
     return rows
 
 
-def partner_sees_big(principals: Principals) -> bool:
-    """Whether the big partner's next request sees a report shared only under BENCH/BIG."""
+def sees_big(principals: Principals, label: str = "big-partner analyst") -> bool:
+    """Whether the principal's next request sees a report of the big originator country."""
     from sharing.access.principals import forget
     from sharing.models import Report
 
-    user = principals.users["big-partner analyst"]
+    user = principals.users[label]
     forget(user)  # a new request resolves its groups afresh
     big = Report.objects.visible_to(user).filter(
-        originator_country__code=country_code(BIG_ORIGIN), tlp__gte=1
+        originator_country__code=country_code(BIG_ORIGIN), tlp__gte=1, tlp__lte=2
     )
     return big.exists()
 
 
+PENDING_RUNS = 20  # first pages timed while BENCH/BIG is pending (reactivated, not settled)
+
+
 def measure_suspension(principals: Principals, runs: int, url: str) -> tuple[list[Row], str]:
-    """Suspend, settle and reactivate the big agreement inside a transaction rolled back."""
+    """Suspend, settle, reactivate, settle BENCH/BIG and activate a new agreement of the same
+    scope with earlier reports, then settle it: each service call (access changes when it
+    commits) and each settlement (the background task) timed, inside a transaction rolled back.
+    """
     from django.db import transaction
 
-    from sharing.models import Agreement, Dissemination
-    from sharing.services import reactivate_agreement, settle_agreement, suspend_agreement
+    from agencies.models import Country
+    from sharing.access.principals import forget, resolve
+    from sharing.models import Agreement, Category, Dissemination, Report, Tlp
+    from sharing.services import (
+        activate_agreement,
+        create_agreement,
+        reactivate_agreement,
+        settle_agreement,
+        suspend_agreement,
+    )
 
     agreement = Agreement.objects.get(reference=BIG_REFERENCE)
     live = Dissemination.objects.filter(agreement=agreement, revoked_at__isnull=True).count()
-    suspend: list[float] = []
-    settle: list[float] = []
-    reactivate: list[float] = []
+    times: dict[str, list[float]] = {
+        key: []
+        for key in (
+            "suspend",
+            "settle",
+            "reactivate",
+            "record",
+            "activate",
+            "record_new",
+            "page",
+            "semi",
+        )
+    }
+    partner = principals.users["big-partner analyst"]
+    order = ("-published_at", "-id")
     detail = ""
+
+    def timed_call(key: str, call: Callable[[], Any]) -> Any:
+        started = time.perf_counter()
+        result = call()
+        times[key].append(time.perf_counter() - started)
+        return result
+
     for run in range(runs):
         with transaction.atomic():
-            assert partner_sees_big(principals), "the big partner should see BIG reports"
-            started = time.perf_counter()
-            suspend_agreement(agreement, actor=principals.admin, reason="bench")
-            suspend.append(time.perf_counter() - started)
-            cut = not partner_sees_big(principals)
-            started = time.perf_counter()
-            settled = settle_agreement(agreement.pk)
-            settle.append(time.perf_counter() - started)
+            assert sees_big(principals), "the big partner should see BIG reports"
+            timed_call(
+                "suspend",
+                lambda: suspend_agreement(agreement, actor=principals.admin, reason="bench"),
+            )
+            cut = not sees_big(principals)
+            settled = timed_call("settle", lambda: settle_agreement(agreement.pk))
             assert settled is not None
-            started = time.perf_counter()
-            granted = reactivate_agreement(agreement, actor=principals.admin, reason="bench")
-            reactivate.append(time.perf_counter() - started)
+            timed_call(
+                "reactivate",
+                lambda: reactivate_agreement(agreement, actor=principals.admin, reason="bench"),
+            )
+            back = sees_big(principals)
+            # The report list while the agreement is pending: the rule itself answers for it.
+            forget(partner)
+            assert resolve(partner).pending_agreement_ids == (agreement.pk,)
+            for _ in range(PENDING_RUNS):
+                timed_call("page", lambda: list(Report.objects.newest_visible(partner, PAGE)))
+                timed_call(
+                    "semi",
+                    lambda: list(
+                        Report.objects.visible_to(partner).published().order_by(*order)[:PAGE]
+                    ),
+                )
+            recorded = timed_call("record", lambda: settle_agreement(agreement.pk))
+            assert recorded is not None
             after = Dissemination.objects.filter(agreement=agreement, revoked_at__isnull=True)
-            if after.count() != live or not partner_sees_big(principals):
+            if after.count() != live or not sees_big(principals):
                 print(f"  warning: {after.count():,} live rows after reactivation, {live:,} before")
+            # A new agreement of the same scope with another country, earlier reports shared.
+            origin, rare = (
+                Country.objects.get(code=country_code(BIG_ORIGIN)),
+                Country.objects.get(code=country_code(RARE)),
+            )
+            new = create_agreement(
+                actor=principals.admin,
+                title="Bench activation",
+                reference="BENCH/NEW",
+                parties=[origin, rare],
+                categories=Category.objects.all(),
+                max_tlp=Tlp.AMBER,
+                valid_from=agreement.valid_from,
+            )
+            rare_before = sees_big(principals, "rare analyst")
+            timed_call(
+                "activate",
+                lambda new=new: activate_agreement(  # type: ignore[misc]
+                    new, actor=principals.admin, share_existing=True
+                ),
+            )
+            rare_pending = sees_big(principals, "rare analyst")
+            activated = timed_call(
+                "record_new",
+                lambda new=new: settle_agreement(new.pk),  # type: ignore[misc]
+            )
+            assert activated is not None
             transaction.set_rollback(True)
         detail = (
             f"The partner's next request after `suspend_agreement` "
-            f"{'no longer saw' if cut else 'STILL SAW'} the agreement's reports; settlement"
-            f" revoked {settled.revoked:,} Dissemination rows and deleted"
-            f" {settled.grants_removed:,} guardian rows; reactivation re-granted"
-            f" {granted.granted:,} / {granted.grants_added:,}"
+            f"{'no longer saw' if cut else 'STILL SAW'} the agreement's reports, and after"
+            f" `reactivate_agreement` {'saw' if back else 'DID NOT SEE'} them again before the"
+            f" settlement; settling the suspension revoked {settled.revoked:,} Dissemination"
+            f" rows and deleted {settled.grants_removed:,} guardian rows, settling the"
+            f" reactivation wrote {recorded.granted:,} / {recorded.grants_added:,}. Activating"
+            f" `BENCH/NEW` (the big originator and the rare country, earlier reports shared):"
+            f" the rare analyst {'already' if rare_before else 'did not'} see the big"
+            f" originator's reports before, {'saw' if rare_pending else 'DID NOT SEE'} them"
+            f" right after the activation, and its settlement wrote {activated.granted:,} /"
+            f" {activated.grants_added:,}"
         )
         print(
-            f"  run {run + 1}: suspend {suspend[-1]:.3f} s, settle {settle[-1]:.2f} s,"
-            f" reactivate {reactivate[-1]:.2f} s; {detail}"
+            f"  run {run + 1}: suspend {times['suspend'][-1]:.3f} s,"
+            f" settle {times['settle'][-1]:.2f} s, reactivate {times['reactivate'][-1]:.3f} s,"
+            f" record {times['record'][-1]:.2f} s, activate {times['activate'][-1]:.3f} s,"
+            f" record {times['record_new'][-1]:.2f} s; {detail}"
         )
         vacuum_after_rollback(url)
+    new_rows = activated.granted
     rows = [
+        Row(
+            "first page while pending, newest_visible (report list)",
+            "big-partner analyst",
+            times["page"],
+            visible=principals.counts.get("big-partner analyst"),
+        ),
+        Row(
+            "first page while pending, visible_to() semi-join",
+            "big-partner analyst",
+            times["semi"],
+            visible=principals.counts.get("big-partner analyst"),
+        ),
         Row(
             "suspend_agreement: access ends (rolled back)",
             BIG_REFERENCE,
-            suspend,
+            times["suspend"],
             unit="s",
             visible=live,
             target=TARGET_SUSPEND_S,
         ),
         Row(
-            "settle_agreement: record and grants, background (rolled back)",
+            "settle_agreement after suspension: background (rolled back)",
             BIG_REFERENCE,
-            settle,
+            times["settle"],
             unit="s",
             visible=live,
         ),
         Row(
-            "reactivate_agreement (rolled back)",
+            "reactivate_agreement: access returns (rolled back)",
             BIG_REFERENCE,
-            reactivate,
+            times["reactivate"],
             unit="s",
             visible=live,
+            target=TARGET_SUSPEND_S,
+        ),
+        Row(
+            "settle_agreement after reactivation: background (rolled back)",
+            BIG_REFERENCE,
+            times["record"],
+            unit="s",
+            visible=live,
+        ),
+        Row(
+            "activate_agreement, earlier reports shared: access begins (rolled back)",
+            "BENCH/NEW",
+            times["activate"],
+            unit="s",
+            visible=new_rows,
+            target=TARGET_SUSPEND_S,
+        ),
+        Row(
+            "settle_agreement after activation: background (rolled back)",
+            "BENCH/NEW",
+            times["record_new"],
+            unit="s",
+            visible=new_rows,
         ),
     ]
     return rows, detail
@@ -813,7 +993,12 @@ def git_commit() -> str:
     """The checked-out commit, read from .git without running git."""
     git = ROOT / ".git"
     try:
-        head = (git / "HEAD").read_text().strip()
+        if git.is_file():  # a worktree: HEAD in its own git directory, refs in the common one
+            git = (ROOT / git.read_text().strip().removeprefix("gitdir: ")).resolve()
+            head = (git / "HEAD").read_text().strip()
+            git = (git / (git / "commondir").read_text().strip()).resolve()
+        else:
+            head = (git / "HEAD").read_text().strip()
         if not head.startswith("ref: "):
             return head[:12]
         ref = head.removeprefix("ref: ")
@@ -865,6 +1050,7 @@ def render_docs(
     suspension: str,
     phases: dict[str, float],
     args: argparse.Namespace,
+    checked: str,
 ) -> str:
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     seed = marker.get("seed_seconds", {})
@@ -909,7 +1095,8 @@ Visible reports: {fractions}.
 memberships, a partner system and the agreements go through the services; reports,
 Dissemination rows and grants are written with `INSERT … SELECT generate_series` in chunks of
 {CHUNK:,} report ids, with secondary indexes dropped and rebuilt from their migrated
-definitions (the schema is compared before and after), then `VACUUM (ANALYZE)`.
+definitions (the schema is compared before and after), then `VACUUM (ANALYZE)`. The bulk
+load is a copy of the rules in SQL: {checked}.
 
 **Method:** wall time around `list(Report.objects.newest_visible(p, 100))`, the report list's
 first page (and the generic `visible_to(p).published().order_by("-published_at", "-id")[:100]`
@@ -921,10 +1108,14 @@ guardian's baseline are timed one query after another, slow ones fewer times (at
 {MIN_RUNS}; column `runs`). p50/p95 by nearest rank. The guardian baseline is
 `get_objects_for_user(user, "sharing.view_report", Report.objects.all(),
 accept_global_perms=False)` with the same ordering and slice; it has no partner-system form.
-The suspension calls `suspend_agreement`, checks the big partner's next request, then runs
-`settle_agreement` (the task queued on commit, here in the same transaction) and
-`reactivate_agreement`, all inside one transaction that is rolled back, then `VACUUM`s the
-two grant tables; {args.suspend_runs} run(s). {suspension}.
+The changes of force run inside one transaction that is rolled back, then the two grant tables
+are `VACUUM`ed; {args.suspend_runs} run(s): `suspend_agreement` (the service call: access ends
+when it commits), the big partner's next request, `settle_agreement` (the background task
+queued on commit, here called in the same transaction), `reactivate_agreement` (access
+returns), the big partner's next request and {PENDING_RUNS} rounds of its first pages while the
+agreement is pending (the rule answers for it), `settle_agreement` again (rows and grants
+written), then `activate_agreement` of a new agreement between the big originator and the rare
+country covering every category, earlier reports shared, and its settlement. {suspension}.
 
 {markdown_table(rows)}
 {DOCS_END}"""
@@ -994,6 +1185,10 @@ def main() -> None:
     assert marker is not None
     phases["setup" if reuse else "seeding"] = time.perf_counter() - started
 
+    started = time.perf_counter()
+    checked = check_sample()
+    print(f"{checked} ({time.perf_counter() - started:.1f} s)")
+
     from django.db import connection
 
     connection.close()  # measure on a fresh connection with server defaults
@@ -1018,7 +1213,7 @@ def main() -> None:
     if not args.no_docs:
         shape, env = data_shape(), environment()
         env["load_start"] = load_at_start
-        write_docs(render_docs(rows, shape, env, marker, suspension, phases, args))
+        write_docs(render_docs(rows, shape, env, marker, suspension, phases, args, checked))
         print(f"written to {DOCS.relative_to(ROOT)}")
 
 

@@ -5,8 +5,7 @@ report, party country, party group) such that the agreement's current terms shar
 with that party. It reads the terms from the agreement's rows, so callers only narrow it
 (`WHERE q.agreement_id = … AND q.report_id BETWEEN …`; PostgreSQL flattens the subquery and
 pushes such conditions into it). Whether the agreement is in force is the caller's question.
-It also exposes the report's originator country, category and marking, so that a walk can
-narrow it to one index range at a time. It serves three callers, so they cannot drift apart:
+It serves three callers, so they cannot drift apart:
 
 - `sync`: the rows and grants an agreement in force must have (amendments);
 - `settlement`: the rows and grants written after an agreement came into force;
@@ -27,8 +26,7 @@ from sharing.models import COUNTRY_TLP_CEILING, ReportState, Tlp
 # would be a subplan run once per report. (agreement, category) is unique, so no row doubles.
 _QUALIFYING = """
 SELECT g.id AS agreement_id, r.id AS report_id, pp.country_id AS country_id,
-       pp.group_id AS group_id, r.published_at AS published_at,
-       r.originator_country_id AS originator_id, r.category_id AS category_id, r.tlp AS tlp
+       pp.group_id AS group_id, r.published_at AS published_at
 FROM sharing_agreement g
 JOIN sharing_agreementparty pp ON pp.agreement_id = g.id
 JOIN sharing_agreementparty po ON po.agreement_id = g.id AND po.country_id <> pp.country_id

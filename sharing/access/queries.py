@@ -2,6 +2,8 @@
 
 Both start from the principal's resolved groups (`sharing.access.principals.resolve`), so a
 suspension, a deactivation or a revoked key changes what they return on the next request.
+While an agreement of the principal's country is pending (back in force, its rows still being
+written: sharing.access.settlement), they add what the sharing rule itself gives under it.
 """
 
 from __future__ import annotations
@@ -87,25 +89,29 @@ _NEWEST_PENDING = positional(
 )
 
 # visible_to while an agreement of the principal's country is pending: a grant of its groups,
-# or the rule sharing the report with its country under a pending agreement, probed for each
-# report the query reads. OFFSET 0 keeps each EXISTS a probe: without it the planner turns
-# both into hashed sets of every matching report (a second for BENCH/BIG's 300k), which a
-# first page or a lookup by id would pay in full. A count over every report pays a probe per
-# report instead; lists do not count (sharing.pagination).
+# or the rule sharing the report with its country under a pending agreement. Two shapes:
+# - a query reading a page (sliced: a first page, a lookup) probes each report it reads.
+#   OFFSET 0 keeps each EXISTS a probe: without it the planner turns both into hashed sets of
+#   every matching report (2 s for BENCH/BIG's first page), as it cannot tell from a subplan
+#   that a LIMIT reads only a few hundred reports;
+# - a query reading everything (a count, an IN subquery) lets the planner hash them, where a
+#   probe per report would cost tens of seconds at a million reports.
 _VISIBLE_WHILE_PENDING = """(EXISTS (SELECT 1 FROM sharing_reportgroupobjectpermission AS g
          WHERE g.content_object_id = {report} AND g.permission_id = {permission}
-           AND g.group_id = ANY({groups}::integer[]) OFFSET 0)
+           AND g.group_id = ANY({groups}::integer[]){fence})
      OR EXISTS (SELECT 1 FROM ({qualifying}) AS q
          WHERE q.report_id = {report} AND q.agreement_id = ANY({pending}::bigint[])
-           AND q.country_id = {pending_country} OFFSET 0))"""
+           AND q.country_id = {pending_country}{fence}))"""
+_FENCE = {True: Positional(" OFFSET 0", ()), False: Positional("", ())}
 
 
 @functools.cache
-def _visible_while_pending(column: str) -> Positional:
+def _visible_while_pending(column: str, *, probe: bool) -> Positional:
     return positional(
         _VISIBLE_WHILE_PENDING,
         qualifying=QUALIFYING_POSITIONAL,
         report=Positional(column, ()),
+        fence=_FENCE[probe],
     )
 
 
@@ -134,7 +140,7 @@ class _VisibleWhilePending(Expression):
         column, column_params = compiler.compile(self.report)
         if column_params:
             raise ValueError("a report column takes no parameters")
-        statement = _visible_while_pending(column)
+        statement = _visible_while_pending(column, probe=compiler.query.is_sliced)
         return statement.text, tuple(statement.params(self.values))
 
 

@@ -53,6 +53,7 @@ _ADVISORY_SQL = {
     name: f"SELECT {name}(%(space)s, %(key)s)"
     for name in (
         "pg_advisory_xact_lock",
+        "pg_try_advisory_xact_lock",
         "pg_advisory_lock",
         "pg_try_advisory_lock",
         "pg_advisory_unlock",
@@ -79,17 +80,25 @@ def lock_agreement_settlement(agreement_id: int) -> None:
 
 @contextmanager
 def _one_run(agreement_id: int, *, wait: bool) -> Iterator[None]:
-    """One settlement of an agreement at a time (the task, the calendar, the command)."""
-    if wait:
-        _advisory("pg_advisory_lock", _RUN_NAMESPACE, agreement_id)
-    elif not _advisory("pg_try_advisory_lock", _RUN_NAMESPACE, agreement_id):
+    """One settlement of an agreement at a time (the task, the calendar, the command).
+
+    Inside a caller's transaction (a service settling first) the lock lasts until that
+    transaction ends: unlocking in an aborted transaction would fail and leave a session lock
+    on a reused connection. Outside one, a session lock spans the batches' transactions.
+    """
+    in_transaction = connection.in_atomic_block
+    function = "pg_advisory_xact_lock" if in_transaction else "pg_advisory_lock"
+    if not wait:
+        function = function.replace("pg_", "pg_try_", 1)
+    if not _advisory(function, _RUN_NAMESPACE, agreement_id):
         raise ValidationError(
             "The record of this agreement's last change is being written; try again in a moment."
         )
     try:
         yield
     finally:
-        _advisory("pg_advisory_unlock", _RUN_NAMESPACE, agreement_id)
+        if not in_transaction:
+            _advisory("pg_advisory_unlock", _RUN_NAMESPACE, agreement_id)
 
 
 # --------------------------------------------------------------------------------------------

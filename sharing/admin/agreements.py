@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 
 from agencies.models import Country
 from agencies.roles import is_portal_admin
@@ -222,7 +223,7 @@ class AgreementAdmin(ReadOnlyAdmin):
 
     @admin.display(boolean=True, description="in force", ordering="enforced")
     def in_force(self, agreement: Agreement) -> bool:
-        return agreement.enforced
+        return agreement.is_in_force(timezone.localdate())
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Its own add page (add_view below) calls services.create_agreement.
@@ -265,4 +266,5 @@ class AgreementAdmin(ReadOnlyAdmin):
             extra["parties"] = ", ".join(str(c) for c in agreement.parties.order_by("name"))
             extra["live_grants"] = agreement.disseminations.filter(revoked_at__isnull=True).count()
             extra["settlement_note"] = agreement.settlement_note()
+            extra["in_force"] = agreement.is_in_force(timezone.localdate())
         return super().change_view(request, object_id, form_url, extra)

@@ -60,8 +60,14 @@ def test_create_activate_suspend_reactivate_terminate_in_the_admin(
     assert b"Activate" in page
     assert b"Alphaland" in page
 
-    admin.post(_state_url(agreement, "activate"), {"share_existing": "on"})
+    activated = admin.post(_state_url(agreement, "activate"), {"share_existing": "on"}, follow=True)
     assert sees(bravo_analyst, earlier)
+    # Shared from now on; the page says the record is still being written (tests run inside
+    # a transaction, so the task queued on commit has not run).
+    assert b"access under it began at" in activated.content
+    page = admin.get(reverse("admin:sharing_agreement_change", args=[agreement.pk])).content
+    assert b"access under it began at" in page
+    assert b"the record of that is being written" in page
 
     # Suspension needs a reason; without one nothing changes.
     refused = admin.post(_state_url(agreement, "suspend"), {"reason": " "})
@@ -182,3 +188,19 @@ def test_staff_without_the_role_see_agreements_but_are_offered_no_change(
     assert staff.post(_state_url(agreement_ab, "suspend"), {"reason": "x"}).status_code == 403
     agreement_ab.refresh_from_db()
     assert agreement_ab.state == AgreementState.ACTIVE
+
+
+def test_the_admin_offers_what_the_change_table_allows_from_each_state(
+    portal_admin: User, agreement_ab: Agreement
+) -> None:
+    from sharing.services import CHANGES
+
+    admin = signed_in(portal_admin)
+    for state in AgreementState:
+        Agreement.objects.filter(pk=agreement_ab.pk).update(
+            state=state, enforced=False, pending_since=None, unsettled_since=None
+        )
+        page = admin.get(reverse("admin:sharing_agreement_change", args=[agreement_ab.pk]))
+        for change, spec in CHANGES.items():
+            link = _state_url(agreement_ab, change.value).encode()
+            assert (link in page.content) == (state in spec.allowed_from), (state, change)

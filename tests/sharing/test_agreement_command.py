@@ -9,7 +9,14 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from agencies.models import User
-from sharing.models import Agreement, AgreementState, AuditChannel, AuditEvent, Report
+from sharing.models import (
+    Agreement,
+    AgreementChange,
+    AgreementState,
+    AuditChannel,
+    AuditEvent,
+    Report,
+)
 
 
 def test_suspend_and_reactivate_from_the_command_line(
@@ -78,3 +85,12 @@ def test_show_tells_whether_the_agreement_is_in_force_and_settled(
     call_command("agreement", "show", agreement_ab.reference, stdout=out)
     assert "in force: yes (access under it ended at" in out.getvalue()
     assert "access under it began at" in out.getvalue()
+
+
+def test_the_command_offers_the_state_changes_of_the_one_table(agreement_ab: Agreement) -> None:
+    from sharing.management.commands.agreement import STATE_CHANGES
+    from sharing.services import CHANGES
+
+    assert set(STATE_CHANGES) == set(CHANGES) - {AgreementChange.AMEND}
+    with pytest.raises(CommandError, match="invalid choice: 'amend'"):
+        call_command("agreement", "amend", agreement_ab.reference, stdout=StringIO())

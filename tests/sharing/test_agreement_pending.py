@@ -120,6 +120,9 @@ def test_report_list_and_explanation_while_pending_match_what_is_visible(
     fresh = User.objects.get(pk=bravo_analyst.pk)
     visible = Report.objects.visible_to(fresh)
     assert sorted(visible.values_list("pk", flat=True)) == sorted(expected)
+    # A page (sliced: probed per report) and everything (hashed) agree.
+    page = visible.order_by("-published_at", "-id")[:2]
+    assert [report.pk for report in page] == expected[:2]
     # Also as a subquery, where the report table takes another alias.
     assert sorted(Report.objects.filter(pk__in=visible).values_list("pk", flat=True)) == sorted(
         expected
@@ -259,3 +262,26 @@ def test_reactivation_is_recorded_by_a_real_worker(
     assert {row.granted_at for row in live} == {agreement_ab.state_changed_at}
     assert live.count() == 2
     assert AuditEvent.objects.filter(action=AuditAction.AGREEMENT_SYNCED).count() == 2
+
+
+def test_forwarding_while_pending_keeps_the_share_since_the_return_to_force(
+    publish: Publish,
+    make_agreement: Callable[..., Agreement],
+    alpha_analyst: User,
+    bravo_supervisor: User,
+    charlie_analyst: User,
+    charlie: Agency,
+    country_a: Country,
+    country_b: Country,
+    drugs: Category,
+) -> None:
+    report = publish(alpha_analyst)
+    agreement = make_agreement([country_a, country_b], [drugs], settle=False)
+
+    # Bravo sees it through the rule alone, and may pass it on (TLP:GREEN, H0).
+    services.forward_report(report, charlie, actor=bravo_supervisor, justification="joint op")
+
+    assert sees(charlie_analyst, report)
+    assert _rows(report, agreement) == [(agreement.pending_since, None)]
+    services.settle_agreement(agreement.pk)
+    assert _rows(report, agreement) == [(agreement.pending_since, None)]

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from tqdm import tqdm
 
 from sharing import services
@@ -118,7 +119,7 @@ class Command(BaseCommand):
             f"{agreement} — {agreement.state}\n  parties: {parties}\n  categories: {categories}\n"
             f"  max marking: {agreement.get_max_tlp_display()}\n"
             f"  valid: {agreement.valid_from} to {agreement.valid_until or 'open-ended'}\n"
-            f"  in force: {'yes' if agreement.enforced else 'no'}"
+            f"  in force: {'yes' if agreement.is_in_force(timezone.localdate()) else 'no'}"
             + (f" ({note})" if note else "")
             + f"\n  live grants: {live}"
         )
