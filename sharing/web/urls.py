@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from sharing.web import views
+from sharing.web import reports, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("reports/", views.report_list, name="report-list"),
-    path("reports/<uuid:report_uuid>/", views.report_detail, name="report-detail"),
-    path("reports/<uuid:report_uuid>/why/", views.report_explain, name="report-explain"),
+    path("reports/<uuid:report_uuid>/", reports.report_detail, name="report-detail"),
+    path("reports/<uuid:report_uuid>/why/", reports.report_explain, name="report-explain"),
 ]
