@@ -10,6 +10,7 @@ from sharing.services.agreements import (
     suspend_agreement,
     terminate_agreement,
 )
+from sharing.services.attachments import add_attachment, check_upload
 from sharing.services.categories import change_category, create_category
 from sharing.services.reports import (
     add_indicators,
@@ -17,6 +18,7 @@ from sharing.services.reports import (
     decide_access_request,
     edit_report,
     forward_report,
+    may_change,
     publish_report,
     request_access,
     retract_report,
@@ -29,11 +31,13 @@ from sharing.services.subscriptions import (
 
 __all__ = [
     "activate_agreement",
+    "add_attachment",
     "add_indicators",
     "amend_agreement",
     "apply_agreement_calendar",
     "change_category",
     "change_subscription",
+    "check_upload",
     "create_agreement",
     "create_category",
     "create_report",
@@ -42,6 +46,7 @@ __all__ = [
     "delete_subscription",
     "edit_report",
     "forward_report",
+    "may_change",
     "publish_report",
     "reactivate_agreement",
     "request_access",

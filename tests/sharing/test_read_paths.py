@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from agencies.models import Country, User
+from agencies.models import Agency, Country, User
 from sharing import services
 from sharing.models import (
     Agreement,
@@ -211,10 +211,14 @@ def test_report_list_pages_count_a_report_shared_under_two_agreements_once(
 
 
 def test_home_page_lists_the_newest_visible_reports_and_audits_the_listing(
-    publish: Publish, alpha_analyst: User, bravo_analyst: User, agreement_ab: Agreement
+    publish: Publish,
+    alpha_analyst: User,
+    bravo_analyst: User,
+    charlie: Agency,
+    agreement_ab: Agreement,
 ) -> None:
     shared = publish(alpha_analyst, title="Shared with Bravonia")
-    publish(alpha_analyst, title="Kept at home", tlp=Tlp.RED)
+    publish(alpha_analyst, title="Kept from Bravonia", tlp=Tlp.RED, recipients=[charlie])
     response = signed_in(bravo_analyst).get(reverse("home"))
     assert [r.pk for r in response.context["latest"]] == [shared.pk]
     event = AuditEvent.objects.get(action=AuditAction.REPORT_LISTED, actor_user=bravo_analyst)
