@@ -1,39 +1,28 @@
-"""The report page and the explanation of who can see a report; lookups start at visible_to()."""
+"""The report page, its attachments and who can see it; every lookup starts at visible_to()."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.db.models import F
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext
 
 from agencies.models import Agency, Country
 from portal.typing import AuthenticatedHttpRequest
-from sharing import audit
-from sharing.access import explain_visibility, preview_audience
-from sharing.models import AuditAction, DisseminationBasis, Report, ReportState, Tlp
+from sharing import audit, services
+from sharing.access import explain_visibility
+from sharing.models import Attachment, AuditAction, Report, ReportState, Tlp
 from sharing.web.context import request_context
+from sharing.web.editor import release_preview
+from sharing.web.history import version_history
+from sharing.web.labels import TLP_MEANINGS
+from sharing.web.lookups import visible_report_or_404
+from sharing.web.rendering import render_markdown
 
-
-def visible_report_or_404(request: AuthenticatedHttpRequest, report_uuid: Any) -> Report:
-    """The report if the user may see it; otherwise the same 404 as a missing one, audited."""
-    report = (
-        Report.objects.visible_to(request.user)
-        .select_related("category", "originator_agency__country", "author")
-        .filter(uuid=report_uuid)
-        .first()
-    )
-    if report is None:
-        audit.record_denial(
-            request.user,
-            AuditAction.ACCESS_DENIED,
-            context=request_context(request),
-            details={"report": str(report_uuid), "path": request.path},
-        )
-        raise Http404("No such report.")
-    return report
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -46,44 +35,69 @@ def report_detail(request: AuthenticatedHttpRequest, report_uuid: Any) -> HttpRe
         context=request_context(request),
     )
     user_agency = request.user.agency
-    is_originator = _is_originator(user_agency, report)
+    is_originator = services.may_change(report, request.user)
+    versions = report.versions.select_related("edited_by", "edited_by_key__partner")
     context: dict[str, Any] = {
         "report": report,
         "tlp_label": Tlp(report.tlp).label,
+        "tlp_meaning": TLP_MEANINGS[report.tlp],
+        "body_html": render_markdown(report.body),
         "indicators": report.indicators.all(),
+        "attachments": report.attachments.all(),
+        "history": version_history(list(versions), for_originator=is_originator),
         "is_originator": is_originator,
         "explanation": explain_visibility(report, user_agency) if user_agency else None,
     }
-    if is_originator and report.state == ReportState.DRAFT:
-        context["preview"] = _describe(preview_audience(report))
+    if is_originator:
+        # Live rows first, then the ended ones, each in the order they were granted.
+        context["disseminations"] = report.disseminations.select_related(
+            "recipient_country", "recipient_agency__country", "agreement", "forwarded_by__country"
+        ).order_by(F("revoked_at").asc(nulls_first=True), "granted_at", "id")
+        if report.state == ReportState.DRAFT:
+            context["preview"] = release_preview(report)
     return render(request, "sharing/report_detail.html", context)
 
 
-def _is_originator(agency: Agency | None, report: Report) -> bool:
-    return agency is not None and agency.pk == report.originator_agency_id
-
-
-def _describe(recipients: Any) -> list[str]:
-    countries = dict(
-        Country.objects.filter(id__in={r.country_id for r in recipients}).values_list("id", "name")
+@login_required
+def attachment_download(request: AuthenticatedHttpRequest, attachment_uuid: Any) -> FileResponse:
+    """The file, if its report is visible to the user; otherwise the same audited 404."""
+    attachment = (
+        Attachment.objects.select_related("report")
+        .filter(uuid=attachment_uuid, report__in=Report.objects.visible_to(request.user))
+        .first()
     )
-    agencies = {
-        a.pk: str(a)
-        for a in Agency.objects.select_related("country").filter(
-            id__in={r.agency_id for r in recipients}
+    if attachment is None:
+        audit.record_denial(
+            request.user,
+            AuditAction.ACCESS_DENIED,
+            context=request_context(request),
+            details={"attachment": str(attachment_uuid), "path": request.path},
         )
-    }
-    lines = []
-    for r in sorted(recipients):
-        who = (
-            agencies.get(r.agency_id)
-            if r.agency_id
-            else countries.get(r.country_id)
-            if r.country_id
-            else gettext("every agency")
-        )
-        lines.append(f"{who} — {DisseminationBasis(r.basis).label}")
-    return lines
+        raise Http404("No such attachment.")
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        logger.error("Attachment %s has no file in storage", attachment.uuid)
+        raise Http404("No such attachment.") from None
+    audit.record(
+        request.user,
+        AuditAction.ATTACHMENT_DOWNLOADED,
+        [attachment.report],
+        context=request_context(request),
+        details={"attachment": str(attachment.uuid), "sha256": attachment.sha256},
+    )
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
+    # Always saved to disk, never rendered in the portal's origin, never guessed at, never
+    # kept in a shared cache.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @login_required
@@ -91,7 +105,7 @@ def report_explain(request: AuthenticatedHttpRequest, report_uuid: Any) -> HttpR
     """Why a country or agency can or cannot see the report (originator agency asks for anyone)."""
     report = visible_report_or_404(request, report_uuid)
     user_agency = request.user.agency
-    is_originator = _is_originator(user_agency, report)
+    is_originator = services.may_change(report, request.user)
     target: Country | Agency | None = user_agency
     if is_originator:
         code = request.GET.get("agency") or ""
