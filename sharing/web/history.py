@@ -49,6 +49,7 @@ FIELD_LABELS: dict[str, StrOrPromise] = {
 WITHOUT_VALUES = {"body", "summary"}
 # Who else receives the report is the originator's business (like the dissemination record).
 ORIGINATOR_ONLY = {"rel_to", "recipients"}
+LISTS = {"rel_to", "recipients", "indicators"}
 _CHOICES: dict[str, Any] = {
     "tlp": Tlp,
     "handling_code": HandlingCode,
@@ -120,6 +121,8 @@ def version_history(
                 if name in ORIGINATOR_ONLY and not for_originator:
                     continue
                 old, new = previous.snapshot.get(name), version.snapshot.get(name)
+                if name in LISTS:
+                    old, new = _listed(old), _listed(new)
                 if name not in version.snapshot or old == new:
                     continue
                 changes.append(_change(name, label, old, new, categories, for_originator))
@@ -135,7 +138,7 @@ def _change(
     categories: dict[int, str],
     for_originator: bool,
 ) -> Change:
-    if name in ("rel_to", "recipients", "indicators"):
+    if name in LISTS:
         before, after = _listed(old), _listed(new)
         return Change(
             label,

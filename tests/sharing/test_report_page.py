@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from agencies.models import Agency, User
 from sharing import services
-from sharing.models import Agreement, AuditAction, AuditEvent, Report, Tlp
+from sharing.models import Agreement, AuditAction, AuditEvent, Report, ReportVersion, Tlp
+from sharing.web.history import version_history
 from sharing.web.rendering import render_markdown
 from tests.helpers import denials, signed_in
 
@@ -223,3 +224,15 @@ def test_a_retracted_reports_attachments_are_gone_for_the_partner(
     url = reverse("attachment-download", args=[attachment.uuid])
     assert signed_in(bravo_analyst).get(url).status_code == 404
     assert signed_in(alpha_analyst).get(url).status_code == 200
+
+
+def test_the_history_reads_lists_kept_as_text_by_earlier_snapshots(
+    publish: Publish, alpha_analyst: User
+) -> None:
+    report = publish(alpha_analyst)
+    older = ReportVersion(report=report, number=1, snapshot={"title": "A", "rel_to": "['XB']"})
+    newer = ReportVersion(report=report, number=2, snapshot={"title": "A", "rel_to": ["XB"]})
+    newest = ReportVersion(report=report, number=3, snapshot={"title": "A", "rel_to": ["XB", "XC"]})
+    entries = version_history([older, newer, newest], for_originator=True)
+    assert [len(entry.changes) for entry in entries] == [1, 0, 0]
+    assert entries[0].changes[0].added == ["XC"]
