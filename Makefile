@@ -47,9 +47,11 @@ messages: $(BIN)/.installed
 	  --add-location file $(addprefix --ignore ,$(MESSAGES_IGNORE))
 	$(MAKE) compilemessages
 
-# Desktop and phone screenshots of the workspace into docs/screenshots/ (a browser test takes them).
+# Desktop and phone screenshots of the workspace and the editor into docs/screenshots/ (browser
+# tests take them).
 screenshots: install
-	BIX_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/browser/test_workspace.py
+	BIX_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/browser/test_workspace.py \
+	  tests/browser/test_report_editor.py
 
 # Front-end libraries: exact versions in package.json, copied into static/vendor/ (committed, so
 # `make run` needs no npm).

@@ -162,7 +162,11 @@ STORAGES = {
         )
     },
 }
+# Attachments are stored here, outside static/, with no MEDIA_URL: they are served only by the
+# permission-checked, audited download view.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / ".data" / "media")) or "")
+# Largest attachment accepted, in bytes (10 MiB by default).
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 
 # Security headers. A Content-Security-Policy forbids inline scripts and styles.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
@@ -38,6 +38,8 @@ class NavItem:
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("home", _("Home"), "home", EVERYONE),
     NavItem("reports", _("Reports"), "report-list", EVERYONE),
+    # Reports are written for an agency: members only.
+    NavItem("new-report", _("New report"), "report-new", MEMBER_ROLES),
     NavItem("search", _("Search"), "search", MEMBER_ROLES),
     NavItem(
         "access-requests",
@@ -118,6 +120,11 @@ def workspace_of(request: HttpRequest) -> Workspace | None:
         roles.add(PORTAL_ADMIN)
     frozen = frozenset(roles)
     nav = [link for item in NAVIGATION if (link := _link(item, frozen, request.path))]
+    # /reports/new/ lies under /reports/ too: only the most specific place is the current one.
+    current = [link for link in nav if link.current]
+    if len(current) > 1:
+        deepest = max(current, key=lambda link: len(link.url))
+        nav = [replace(link, current=link is deepest) for link in nav]
     return Workspace(user, membership, frozen, nav, _link(ALERTS, frozen, request.path))
 
 

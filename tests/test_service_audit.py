@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
 from django.utils import timezone
 
@@ -61,6 +62,8 @@ class Case:
 NOT_SERVICES = {
     "membership_role": "reads a user's role in their agency; writes nothing",
     "allowed_changes": "reads which lifecycle changes an agreement's state allows; writes nothing",
+    "may_change": "says whether an actor may change a report (the services' rule); writes nothing",
+    "check_upload": "reads an upload and says what it is, or why it is refused; writes nothing",
 }
 
 # Services without a keyword-only actor, with the reason.
@@ -333,6 +336,15 @@ def _create_report(get: Get) -> Call:
 def _add_indicators(get: Get) -> Call:
     draft = get("publish")(get("alpha_analyst"), draft=True)
     return lambda actor: S.add_indicators(draft, [("phone", "+57 300 000 0001")], actor=actor)
+
+
+@case("add_attachment", AuditAction.ATTACHMENT_ADDED, actor="alpha_analyst")
+def _add_attachment(get: Get) -> Call:
+    get("settings").MEDIA_ROOT = get("tmp_path")
+    draft = get("publish")(get("alpha_analyst"), draft=True)
+    return lambda actor: S.add_attachment(
+        draft, SimpleUploadedFile("notes.txt", b"Seen at the bridge."), actor=actor
+    )
 
 
 @case("publish_report", AuditAction.REPORT_PUBLISHED, actor="alpha_analyst")

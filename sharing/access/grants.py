@@ -189,10 +189,25 @@ def disseminate(
     return apply_audience(report, audience, now=now, reason=reason)
 
 
-def preview_audience(report: Report, *, today: dt.date | None = None) -> set[Recipient]:
-    """The exact audience the report would have if published now (nothing is written)."""
+def preview_audience(
+    report: Report,
+    *,
+    rel_to: Iterable[int] | None = None,
+    recipient_ids: Iterable[int] | None = None,
+    today: dt.date | None = None,
+) -> set[Recipient]:
+    """The exact audience the report would have if published now (nothing is written).
+
+    The report may be unsaved, or hold unsaved changes (the editor's form): its fields are read
+    as they are in memory; `rel_to` (country ids) and `recipient_ids` (agency ids) stand in for
+    the stored ones when given.
+    """
     now = timezone.now()
     facts = ReportFacts.of(report)
+    if rel_to is not None:
+        facts = dataclasses.replace(facts, rel_to=frozenset(rel_to))
+    if recipient_ids is not None:
+        facts = dataclasses.replace(facts, recipient_agency_ids=frozenset(recipient_ids))
     if facts.state == ReportState.DRAFT:
         facts = dataclasses.replace(facts, state=ReportState.PUBLISHED, published_at=now)
     agreements = agreements_of(report.originator_country_id, lock=False)

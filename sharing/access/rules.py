@@ -85,6 +85,18 @@ class ReportFacts:
 
     @classmethod
     def of(cls, report: Report, *, published_at: dt.datetime | None = None) -> ReportFacts:
+        if not report.pk:  # a report being written, not saved yet: nothing is related to it
+            return cls(
+                state=report.state,
+                tlp=report.tlp,
+                handling_code=report.handling_code,
+                category_id=report.category_id,
+                originator_agency_id=report.originator_agency_id,
+                originator_country_id=report.originator_country_id,
+                published_at=published_at or report.published_at,
+                rel_to=frozenset(),
+                recipient_agency_ids=frozenset(),
+            )
         access = frozenset(
             report.access_requests.filter(state=AccessRequestState.APPROVED).values_list(
                 "requesting_agency_id", "id"
@@ -104,12 +116,10 @@ class ReportFacts:
             originator_agency_id=report.originator_agency_id,
             originator_country_id=report.originator_country_id,
             published_at=published_at or report.published_at,
-            rel_to=frozenset(c.pk for c in report.rel_to.all()) if report.pk else frozenset(),
-            recipient_agency_ids=(
-                frozenset(a.pk for a in report.recipients.all()) if report.pk else frozenset()
-            ),
-            access_grants=access if report.pk else frozenset(),
-            forwards=forwards if report.pk else frozenset(),
+            rel_to=frozenset(c.pk for c in report.rel_to.all()),
+            recipient_agency_ids=frozenset(a.pk for a in report.recipients.all()),
+            access_grants=access,
+            forwards=forwards,
         )
 
 

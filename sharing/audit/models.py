@@ -15,6 +15,7 @@ class AuditAction(models.TextChoices):
     REPORT_EDITED = "report.edited", "Report edited"
     REPORT_RETRACTED = "report.retracted", "Report retracted"
     INDICATORS_ADDED = "indicators.added", "Indicators added"
+    ATTACHMENT_ADDED = "attachment.added", "Attachment added"
     # consultation
     REPORT_VIEWED = "report.viewed", "Report viewed"
     REPORT_LISTED = "report.listed", "Reports listed or searched"

@@ -13,6 +13,7 @@ from sharing.services.agreements import (
     suspend_agreement,
     terminate_agreement,
 )
+from sharing.services.attachments import add_attachment, check_upload
 from sharing.services.categories import change_category, create_category
 from sharing.services.reports import (
     add_indicators,
@@ -20,6 +21,7 @@ from sharing.services.reports import (
     decide_access_request,
     edit_report,
     forward_report,
+    may_change,
     publish_report,
     request_access,
     retract_report,
@@ -33,6 +35,7 @@ from sharing.services.subscriptions import (
 __all__ = [
     "CHANGES",
     "activate_agreement",
+    "add_attachment",
     "add_indicators",
     "allowed_changes",
     "amend_agreement",
@@ -40,6 +43,7 @@ __all__ = [
     "apply_change",
     "change_category",
     "change_subscription",
+    "check_upload",
     "create_agreement",
     "create_category",
     "create_report",
@@ -48,6 +52,7 @@ __all__ = [
     "delete_subscription",
     "edit_report",
     "forward_report",
+    "may_change",
     "publish_report",
     "reactivate_agreement",
     "request_access",

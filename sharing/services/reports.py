@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Country, PartnerAPIKey, Role, Scope, User
 from sharing import audit
@@ -26,9 +27,11 @@ from sharing.models import (
     AccessRequestState,
     AuditAction,
     Indicator,
+    IndicatorType,
     Report,
     ReportState,
     ReportVersion,
+    Tlp,
 )
 
 EDITABLE_FIELDS = (
@@ -98,6 +101,33 @@ def _require_originator(report: Report, actor: Writer) -> None:
         raise PermissionDenied("Only the originator agency may change this report.")
 
 
+def may_change(report: Report, actor: Writer) -> bool:
+    """Whether the actor may edit, publish, retract or attach to the report: the services' rule."""
+    try:
+        _require_originator(report, actor)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _require_named_recipients(tlp: int, recipients: Iterable[Agency]) -> None:
+    """Published AMBER+STRICT and RED reports must name who receives them.
+
+    They never go to a whole country, so without a named agency the report would reach no one
+    but its originator: almost always a recipient forgotten, not a choice (a draft is that).
+    A draft may be saved without them; publishing it, or editing it once published, may not.
+    """
+    if tlp >= Tlp.AMBER_STRICT and not list(recipients):
+        raise ValidationError(
+            {
+                "recipients": _(
+                    "TLP:AMBER+STRICT and TLP:RED reports go only to named recipient agencies:"
+                    " name at least one."
+                )
+            }
+        )
+
+
 def _check_releasability(rel_to: Iterable[Country], recipients: Iterable[Agency]) -> None:
     rel_codes = {c.pk for c in rel_to}
     if not rel_codes:
@@ -129,8 +159,10 @@ def _snapshot(report: Report) -> dict[str, Any]:
     }
     data["rel_to"] = sorted(c.code for c in report.rel_to.all())
     data["recipients"] = sorted(a.code for a in report.recipients.all())
+    data["indicators"] = sorted(f"{i.type}: {i.value}" for i in report.indicators.all())
+    # JSON keeps numbers, text and lists; dates, times and coordinates are kept as text.
     return {
-        k: (str(v) if v is not None and not isinstance(v, int | str) else v)
+        k: (str(v) if v is not None and not isinstance(v, int | str | list) else v)
         for k, v in data.items()
     }
 
@@ -170,14 +202,26 @@ def create_report(
 
 
 def _add_indicators(report: Report, indicators: Iterable[tuple[str, str]]) -> list[Indicator]:
-    """Write the rows only: create_report's own event covers those it adds."""
+    """Write the rows only: the calling service's own event covers those it adds.
+
+    A value already on the report (the same once normalised) is refused, not silently dropped:
+    the writer meant something by it, most often a different value mistyped as this one.
+    """
+    seen = set(report.indicators.values_list("type", "normalized")) if report.pk else set()
     rows = []
     for kind, value in indicators:
+        if kind not in IndicatorType.values:
+            raise ValidationError(f"Unknown indicator type {kind!r}.")
         normalized = normalize(kind, value)
         if not normalized:
             raise ValidationError(f"Indicator {value!r} is empty once normalised.")
+        if (kind, normalized) in seen:
+            raise ValidationError(
+                f"Indicator {value.strip()!r} ({IndicatorType(kind).label}) is listed twice."
+            )
+        seen.add((kind, normalized))
         rows.append(Indicator(report=report, type=kind, value=value.strip(), normalized=normalized))
-    return Indicator.objects.bulk_create(rows, ignore_conflicts=True)
+    return Indicator.objects.bulk_create(rows)
 
 
 @transaction.atomic
@@ -189,7 +233,7 @@ def add_indicators(
     context: RequestContext = SYSTEM,
 ) -> list[Indicator]:
     """Attach indicators to a draft or published report of the actor's agency."""
-    report = Report.objects.select_for_update().get(pk=report.pk)
+    report = Report.objects.select_for_update(no_key=True).get(pk=report.pk)
     _require_originator(report, actor)
     if report.state == ReportState.RETRACTED:
         raise ValidationError("A retracted report takes no new indicators.")
@@ -222,6 +266,7 @@ def publish_report(
     _require_originator(report, actor)
     if report.state != ReportState.DRAFT:
         raise ValidationError(f"Only drafts can be published; this report is {report.state}.")
+    _require_named_recipients(report.tlp, report.recipients.all())
     now = timezone.now()
     report.state = ReportState.PUBLISHED
     report.published_at = now
@@ -252,10 +297,14 @@ def edit_report(
     changes: Mapping[str, Any],
     rel_to: Iterable[Country] | None = None,
     recipients: Iterable[Agency] | None = None,
+    indicators: Iterable[tuple[str, str]] = (),
     change_note: str = "",
     context: RequestContext = SYSTEM,
 ) -> AudienceChange:
-    """Edit a draft or published report; a published edit is a new version and re-disseminates."""
+    """Edit a draft or published report; a published edit is a new version and re-disseminates.
+
+    `indicators` are added to those the report has (none is removed).
+    """
     report = _locked_for_change(report)
     _require_originator(report, actor)
     if report.state == ReportState.RETRACTED:
@@ -268,12 +317,16 @@ def edit_report(
     new_rel_to = list(rel_to) if rel_to is not None else list(report.rel_to.all())
     new_recipients = list(recipients) if recipients is not None else list(report.recipients.all())
     _check_releasability(new_rel_to, new_recipients)
+    if report.state == ReportState.PUBLISHED:
+        _require_named_recipients(report.tlp, new_recipients)
     report.full_clean(exclude=["originator_country", "author", "author_key", "originator_agency"])
     if report.state == ReportState.PUBLISHED:
         report.version += 1
     report.save()
     report.rel_to.set(new_rel_to)
     report.recipients.set(new_recipients)
+    indicators = list(indicators)
+    _add_indicators(report, indicators)
     if report.state == ReportState.PUBLISHED:
         ReportVersion.objects.create(
             report=report,
@@ -290,7 +343,11 @@ def edit_report(
         context=context,
         justification=change_note,
         recipients=_recipients_summary(change),
-        details={"fields": sorted(changes), "revoked": len(change.revoked)},
+        details={
+            "fields": sorted(changes),
+            "revoked": len(change.revoked),
+            "indicators_added": len(indicators),
+        },
     )
     return change
 

@@ -2,11 +2,27 @@
 
 from django.urls import path
 
-from sharing.web import views
+from sharing.web import editor, reports, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("reports/", views.report_list, name="report-list"),
-    path("reports/<uuid:report_uuid>/", views.report_detail, name="report-detail"),
-    path("reports/<uuid:report_uuid>/why/", views.report_explain, name="report-explain"),
+    path("reports/new/", editor.report_new, name="report-new"),
+    path("reports/new/audience/", editor.new_report_audience, name="report-new-audience"),
+    path("reports/preview/", editor.body_preview, name="report-body-preview"),
+    path("reports/<uuid:report_uuid>/", reports.report_detail, name="report-detail"),
+    path("reports/<uuid:report_uuid>/why/", reports.report_explain, name="report-explain"),
+    path("reports/<uuid:report_uuid>/edit/", editor.report_edit, name="report-edit"),
+    path(
+        "reports/<uuid:report_uuid>/edit/audience/",
+        editor.report_audience,
+        name="report-edit-audience",
+    ),
+    path("reports/<uuid:report_uuid>/publish/", editor.report_publish, name="report-publish"),
+    path("reports/<uuid:report_uuid>/retract/", editor.report_retract, name="report-retract"),
+    path(
+        "attachments/<uuid:attachment_uuid>/",
+        reports.attachment_download,
+        name="attachment-download",
+    ),
 ]

@@ -153,14 +153,18 @@ def test_a_body_over_the_limit_gets_413_before_anything_is_read(
 
 
 def test_the_originator_edits_a_published_report_as_a_new_version_and_its_audience_follows(
-    alpha_writer: Client, bravo_reader: Client, agreement_ab: Agreement
+    alpha_writer: Client, bravo_reader: Client, charlie: Agency, agreement_ab: Agreement
 ) -> None:
     url = post(alpha_writer, REPORTS, {**NEW, "publish": True}).json()["url"]
-    response = patch(alpha_writer, url, {"tlp": "red", "change_note": "source is sensitive"})
+    response = patch(
+        alpha_writer,
+        url,
+        {"tlp": "red", "recipients": ["charlie"], "change_note": "source is sensitive"},
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["version"], body["tlp"]) == (2, "red")
-    assert audience(body) == {(None, "alpha", "originator")}
+    assert audience(body) == {(None, "alpha", "originator"), (None, "charlie", "named_recipient")}
     problem(bravo_reader.get(url), 404)
     version = ReportVersion.objects.get(number=2)
     assert version.change_note == "source is sensitive"

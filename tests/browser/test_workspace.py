@@ -3,9 +3,7 @@ scrolling, htmx requests that carry the CSRF token, no CSP violation; screenshot
 
 from __future__ import annotations
 
-import os
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,23 +14,10 @@ from playwright.sync_api import expect
 from agencies.models import User
 from sharing import services
 from sharing.models import Agreement, Category, Report, Tlp
+from tests.browser.conftest import PHONE
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# Screenshots go to BIX_SCREENSHOTS when set (`make screenshots` sets docs/screenshots/, what
-# docs/front-end.md shows); otherwise to a temporary folder, so a test run leaves the committed
-# pictures alone (their dates change on every run).
-SCREENSHOTS_ENV = os.environ.get("BIX_SCREENSHOTS", "")
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = Path(SCREENSHOTS_ENV) if SCREENSHOTS_ENV else tmp_path_factory.mktemp("screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture
@@ -77,35 +62,6 @@ def reports(
         services.publish_report(report, actor=alpha_analyst)
         made.append(report)
     return made
-
-
-@pytest.fixture
-def new_page(browser: Any) -> Iterator[Any]:
-    """Pages in fresh browser contexts (own cookies), failing on any CSP violation."""
-    contexts: list[Any] = []
-    violations: list[str] = []
-
-    def make(viewport: dict[str, int] = DESKTOP, locale: str = "en-GB") -> Any:
-        context = browser.new_context(viewport=viewport, locale=locale)
-        contexts.append(context)
-        page = context.new_page()
-        page.on(
-            "console",
-            lambda message: (
-                violations.append(message.text)
-                if "Content Security Policy" in message.text
-                else None
-            ),
-        )
-        return page
-
-    yield make
-    for context in contexts:
-        # Let the live server finish its requests before the database is flushed.
-        for page in context.pages:
-            page.wait_for_load_state("networkidle")
-        context.close()
-    assert violations == []
 
 
 def sign_in(page: Any, base: str, user: User) -> None:

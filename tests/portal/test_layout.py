@@ -33,14 +33,14 @@ def nav_items(client: Client) -> list[str]:
 @pytest.mark.parametrize(
     ("role", "portal_admin_role", "expected"),
     [
-        (Role.ANALYST, False, ["home", "reports", "search"]),
-        (Role.SUPERVISOR, False, ["home", "reports", "search", "access-requests"]),
+        (Role.ANALYST, False, ["home", "reports", "new-report", "search"]),
+        (Role.SUPERVISOR, False, ["home", "reports", "new-report", "search", "access-requests"]),
         (
             Role.AGENCY_ADMIN,
             False,
-            ["home", "reports", "search", "access-requests", "agency-admin"],
+            ["home", "reports", "new-report", "search", "access-requests", "agency-admin"],
         ),
-        (Role.ANALYST, True, ["home", "reports", "search", "portal-admin"]),
+        (Role.ANALYST, True, ["home", "reports", "new-report", "search", "portal-admin"]),
     ],
 )
 def test_navigation_shows_each_role_its_screens(
@@ -64,7 +64,7 @@ def test_staff_without_the_portal_admin_role_gets_no_admin_link(
 ) -> None:
     settings.ROOT_URLCONF = LATER_SCREENS
     User.objects.filter(pk=alpha_analyst.pk).update(is_staff=True)
-    assert nav_items(signed_in(alpha_analyst)) == ["home", "reports", "search"]
+    assert nav_items(signed_in(alpha_analyst)) == ["home", "reports", "new-report", "search"]
 
 
 def test_portal_admin_without_an_agency_sees_the_admin_but_not_agency_screens(
@@ -84,13 +84,16 @@ def test_the_alerts_bell_appears_once_alerts_exist(alpha_analyst: User, settings
 
 
 def test_screens_that_do_not_exist_yet_leave_no_dead_links(alpha_supervisor: User) -> None:
-    assert nav_items(signed_in(alpha_supervisor)) == ["home", "reports"]
+    assert nav_items(signed_in(alpha_supervisor)) == ["home", "reports", "new-report"]
 
 
 def test_the_current_section_is_marked(alpha_analyst: User, publish: Publish) -> None:
     report = publish(alpha_analyst)
     body = signed_in(alpha_analyst).get(reverse("report-detail", args=[report.uuid]))
     assert 'data-nav-item="reports" aria-current="page"' in body.content.decode()
+    writing = signed_in(alpha_analyst).get(reverse("report-new")).content.decode()
+    assert 'data-nav-item="new-report" aria-current="page"' in writing
+    assert 'data-nav-item="reports" aria-current' not in writing
 
 
 def test_header_shows_the_agency_its_country_and_the_role(alpha_supervisor: User) -> None:

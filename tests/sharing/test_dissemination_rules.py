@@ -34,9 +34,9 @@ def test_tlp_clear_goes_to_every_agency_even_without_agreement(
 
 
 def test_originator_agency_always_sees_its_report_even_red(
-    publish: Publish, alpha_analyst: User, alpha_supervisor: User
+    publish: Publish, alpha_analyst: User, alpha_supervisor: User, charlie: Agency
 ) -> None:
-    report = publish(alpha_analyst, tlp=Tlp.RED)
+    report = publish(alpha_analyst, tlp=Tlp.RED, recipients=[charlie])
     assert sees(alpha_supervisor, report)
 
 
@@ -49,9 +49,9 @@ def test_originator_country_sees_reports_up_to_amber(
 
 @pytest.mark.parametrize("tlp", [Tlp.AMBER_STRICT, Tlp.RED])
 def test_originator_country_does_not_see_strict_or_red(
-    publish: Publish, alpha_analyst: User, alpha_customs_analyst: User, tlp: int
+    publish: Publish, alpha_analyst: User, alpha_customs_analyst: User, charlie: Agency, tlp: int
 ) -> None:
-    assert not sees(alpha_customs_analyst, publish(alpha_analyst, tlp=tlp))
+    assert not sees(alpha_customs_analyst, publish(alpha_analyst, tlp=tlp, recipients=[charlie]))
 
 
 def test_agreement_partner_sees_report_in_scope(
@@ -96,9 +96,14 @@ def test_marking_above_agreement_maximum_is_not_shared(
 
 @pytest.mark.parametrize("tlp", [Tlp.AMBER_STRICT, Tlp.RED])
 def test_strict_and_red_never_go_to_a_whole_partner_country(
-    publish: Publish, alpha_analyst: User, bravo_analyst: User, agreement_ab: Agreement, tlp: int
+    publish: Publish,
+    alpha_analyst: User,
+    bravo_analyst: User,
+    charlie: Agency,
+    agreement_ab: Agreement,
+    tlp: int,
 ) -> None:
-    report = publish(alpha_analyst, tlp=tlp)
+    report = publish(alpha_analyst, tlp=tlp, recipients=[charlie])
     assert not sees(bravo_analyst, report)
     assert not Dissemination.objects.filter(report=report, recipient_country__isnull=False).exists()
 
@@ -164,11 +169,19 @@ def test_retraction_revokes_every_grant_but_the_originators(
 
 
 def test_raising_the_marking_on_edit_revokes_partner_access(
-    publish: Publish, alpha_analyst: User, bravo_analyst: User, agreement_ab: Agreement
+    publish: Publish,
+    alpha_analyst: User,
+    bravo_analyst: User,
+    charlie: Agency,
+    agreement_ab: Agreement,
 ) -> None:
     report = publish(alpha_analyst, tlp=Tlp.GREEN)
     services.edit_report(
-        report, actor=alpha_analyst, changes={"tlp": Tlp.RED}, change_note="sensitive"
+        report,
+        actor=alpha_analyst,
+        changes={"tlp": Tlp.RED},
+        recipients=[charlie],
+        change_note="sensitive",
     )
     assert not sees(bravo_analyst, report)
     assert report.versions.count() == 2

@@ -69,9 +69,9 @@ def test_explains_rel_to_and_suspension(
 
 
 def test_explains_red_goes_to_named_agencies_only(
-    publish: Publish, alpha_analyst: User, bravo: Agency, agreement_ab: Agreement
+    publish: Publish, alpha_analyst: User, bravo: Agency, charlie: Agency, agreement_ab: Agreement
 ) -> None:
-    report = publish(alpha_analyst, tlp=Tlp.RED)
+    report = publish(alpha_analyst, tlp=Tlp.RED, recipients=[charlie])
     explanation = explain_visibility(report, bravo)
     assert not explanation.visible
     assert (

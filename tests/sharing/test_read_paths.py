@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from agencies.models import Country, User
+from agencies.models import Agency, Country, User
 from sharing import services
 from sharing.models import (
     Agreement,
@@ -72,12 +72,45 @@ def test_outsider_gets_404_on_every_report_url_and_it_is_audited(
     assert denied.filter(details__report=str(report.uuid)).exists()
 
 
-@pytest.mark.parametrize("route", report_routes())
+# Pages that change a report: only the originator agency reaches them (the services' rule).
+ORIGINATOR_ONLY = {"report-edit", "report-edit-audience", "report-publish", "report-retract"}
+
+
+def test_the_walk_finds_the_pages_that_change_a_report() -> None:
+    assert set(report_routes()) >= ORIGINATOR_ONLY
+
+
+@pytest.mark.parametrize("route", sorted(set(report_routes()) - ORIGINATOR_ONLY))
 def test_recipient_reaches_every_report_url(
     route: str, publish: Publish, alpha_analyst: User, bravo_analyst: User, agreement_ab: Agreement
 ) -> None:
     report = publish(alpha_analyst, tlp=Tlp.GREEN)
     assert signed_in(bravo_analyst).get(reverse(route, args=[report.uuid])).status_code == 200
+
+
+@pytest.mark.parametrize("route", sorted(ORIGINATOR_ONLY))
+def test_a_recipient_gets_the_same_404_on_pages_that_change_a_report_and_it_is_audited(
+    route: str, publish: Publish, alpha_analyst: User, bravo_analyst: User, agreement_ab: Agreement
+) -> None:
+    report = publish(alpha_analyst, tlp=Tlp.GREEN)
+    client = signed_in(bravo_analyst)
+    assert client.get(reverse("report-detail", args=[report.uuid])).status_code == 200
+    response = client.get(reverse(route, args=[report.uuid]))
+    assert response.status_code == 404
+    assert report.title not in response.content.decode()
+    denied = denials().get(action=AuditAction.ACCESS_DENIED, actor_user=bravo_analyst)
+    assert denied.details["report"] == str(report.uuid)
+    assert denied.details["reason"] == "not the originator agency"
+
+
+@pytest.mark.parametrize("route", report_routes())
+def test_the_originator_agency_reaches_every_report_url(
+    route: str, publish: Publish, alpha_analyst: User, alpha: Any
+) -> None:
+    report = publish(alpha_analyst, tlp=Tlp.GREEN)
+    response = signed_in(alpha_analyst).get(reverse(route, args=[report.uuid]))
+    # A published report's publish page sends the analyst back to the report.
+    assert response.status_code == (302 if route == "report-publish" else 200)
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(publish: Publish, alpha_analyst: User) -> None:
@@ -211,10 +244,14 @@ def test_report_list_pages_count_a_report_shared_under_two_agreements_once(
 
 
 def test_home_page_lists_the_newest_visible_reports_and_audits_the_listing(
-    publish: Publish, alpha_analyst: User, bravo_analyst: User, agreement_ab: Agreement
+    publish: Publish,
+    alpha_analyst: User,
+    bravo_analyst: User,
+    charlie: Agency,
+    agreement_ab: Agreement,
 ) -> None:
     shared = publish(alpha_analyst, title="Shared with Bravonia")
-    publish(alpha_analyst, title="Kept at home", tlp=Tlp.RED)
+    publish(alpha_analyst, title="Kept from Bravonia", tlp=Tlp.RED, recipients=[charlie])
     response = signed_in(bravo_analyst).get(reverse("home"))
     assert [r.pk for r in response.context["latest"]] == [shared.pk]
     event = AuditEvent.objects.get(action=AuditAction.REPORT_LISTED, actor_user=bravo_analyst)

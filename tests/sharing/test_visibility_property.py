@@ -162,11 +162,21 @@ def _publish(world: dict[str, Any], spec: dict[str, Any]) -> Report:
     agencies: dict[str, Agency] = world["agencies"]
     countries: dict[str, Country] = world["countries"]
     rel_to = [countries[c] for c in sorted(spec["rel_to"])]
-    recipients = [
-        agencies[a]
+    named = [
+        a
         for a in sorted(spec["recipients"])
         if not spec["rel_to"] or AGENCY_COUNTRY[a] in spec["rel_to"]
     ]
+    if spec["tlp"] >= Tlp.AMBER_STRICT and not named:
+        # Publishing refuses these markings without a named agency: name the first one REL TO
+        # allows (the originator itself when REL TO holds only its country and no other agency).
+        named = [
+            a
+            for a in AGENCIES
+            if a != spec["originator"]
+            and (not spec["rel_to"] or AGENCY_COUNTRY[a] in spec["rel_to"])
+        ][:1] or [spec["originator"]]
+    recipients = [agencies[a] for a in named]
     spec["recipients"] = {a.code for a in recipients}
     author = world["users"][spec["originator"]]
     report = services.create_report(

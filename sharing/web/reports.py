@@ -1,0 +1,138 @@
+"""The report page, its attachments and who can see it; every lookup starts at visible_to()."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import F
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
+
+from agencies.models import Agency, Country
+from portal.typing import AuthenticatedHttpRequest
+from sharing import audit, services
+from sharing.access import explain_visibility
+from sharing.models import Attachment, AuditAction, Report, ReportState, Tlp
+from sharing.web.context import request_context
+from sharing.web.editor import release_preview
+from sharing.web.history import version_history
+from sharing.web.labels import TLP_MEANINGS
+from sharing.web.lookups import visible_report_or_404
+from sharing.web.rendering import render_markdown
+
+logger = logging.getLogger(__name__)
+
+
+@login_required
+def report_detail(request: AuthenticatedHttpRequest, report_uuid: Any) -> HttpResponse:
+    report = visible_report_or_404(request, report_uuid)
+    audit.record(
+        request.user,
+        AuditAction.REPORT_VIEWED,
+        [report],
+        context=request_context(request),
+    )
+    user_agency = request.user.agency
+    is_originator = services.may_change(report, request.user)
+    versions = report.versions.select_related("edited_by", "edited_by_key__partner")
+    context: dict[str, Any] = {
+        "report": report,
+        "tlp_label": Tlp(report.tlp).label,
+        "tlp_meaning": TLP_MEANINGS[report.tlp],
+        "body_html": render_markdown(report.body),
+        "indicators": report.indicators.all(),
+        "attachments": report.attachments.all(),
+        "history": version_history(list(versions), for_originator=is_originator),
+        "is_originator": is_originator,
+        "explanation": explain_visibility(report, user_agency) if user_agency else None,
+    }
+    if is_originator:
+        # Live rows first, then the ended ones, each in the order they were granted.
+        context["disseminations"] = report.disseminations.select_related(
+            "recipient_country", "recipient_agency__country", "agreement", "forwarded_by__country"
+        ).order_by(F("revoked_at").asc(nulls_first=True), "granted_at", "id")
+        if report.state == ReportState.DRAFT:
+            context["preview"] = release_preview(report)
+    return render(request, "sharing/report_detail.html", context)
+
+
+@login_required
+def attachment_download(request: AuthenticatedHttpRequest, attachment_uuid: Any) -> FileResponse:
+    """The file, if its report is visible to the user; otherwise the same audited 404."""
+    attachment = (
+        Attachment.objects.select_related("report")
+        .filter(uuid=attachment_uuid, report__in=Report.objects.visible_to(request.user))
+        .first()
+    )
+    if attachment is None:
+        audit.record_denial(
+            request.user,
+            AuditAction.ACCESS_DENIED,
+            context=request_context(request),
+            details={"attachment": str(attachment_uuid), "path": request.path},
+        )
+        raise Http404("No such attachment.")
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        logger.error("Attachment %s has no file in storage", attachment.uuid)
+        raise Http404("No such attachment.") from None
+    audit.record(
+        request.user,
+        AuditAction.ATTACHMENT_DOWNLOADED,
+        [attachment.report],
+        context=request_context(request),
+        details={"attachment": str(attachment.uuid), "sha256": attachment.sha256},
+    )
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
+    # Always saved to disk, never rendered in the portal's origin, never guessed at, never
+    # kept in a shared cache.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+def report_explain(request: AuthenticatedHttpRequest, report_uuid: Any) -> HttpResponse:
+    """Why a country or agency can or cannot see the report (originator agency asks for anyone)."""
+    report = visible_report_or_404(request, report_uuid)
+    user_agency = request.user.agency
+    is_originator = services.may_change(report, request.user)
+    target: Country | Agency | None = user_agency
+    if is_originator:
+        code = request.GET.get("agency") or ""
+        country_code = request.GET.get("country") or ""
+        if code:
+            target = Agency.objects.select_related("country").filter(code=code).first()
+        elif country_code:
+            target = Country.objects.filter(code=country_code.upper()).first()
+        if target is None:
+            raise Http404("No such country or agency.")
+    explanation = explain_visibility(report, target) if target else None
+    audit.record(
+        request.user,
+        AuditAction.VISIBILITY_EXPLAINED,
+        [report],
+        context=request_context(request),
+        details={"target": str(target)},
+    )
+    return render(
+        request,
+        "sharing/report_explain.html",
+        {
+            "report": report,
+            "target": target,
+            "explanation": explanation,
+            "is_originator": is_originator,
+            "countries": Country.objects.all() if is_originator else [],
+            "agencies": Agency.objects.select_related("country") if is_originator else [],
+        },
+    )
