@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -92,6 +95,19 @@ class AuditOutcome(models.TextChoices):
     ERROR = "error", "Error"
 
 
+class ActionField(models.CharField):  # type: ignore[type-arg]  # not subscriptable at run time
+    """The action, validated and labelled by AuditAction in code.
+
+    Its choices are left out of migrations: they change the database in no way, and each new
+    action would otherwise write a migration repeating the whole list.
+    """
+
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("choices", None)
+        return name, path, args, kwargs
+
+
 class AuditEvent(models.Model):
     occurred_at = models.DateTimeField(db_index=True)
     actor_user = models.ForeignKey(
@@ -132,7 +148,7 @@ class AuditEvent(models.Model):
         related_name="+",
         db_constraint=False,
     )
-    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    action = ActionField(max_length=40, choices=AuditAction.choices)
     object_type = models.CharField(max_length=40, blank=True)
     object_ids = models.JSONField(default=list, blank=True)
     recipients = models.JSONField(default=list, blank=True)
