@@ -65,7 +65,7 @@ INSERT INTO sharing_report (
     id, uuid, title, summary, body, category_id, tlp, handling_code, source_reliability,
     information_credibility, priority, place, border_sector, originator_agency_id,
     originator_country_id, author_id, state, version, created_at, modified_at, published_at,
-    retraction_reason)
+    retraction_reason, language)
 SELECT s.g, gen_random_uuid(), 'Bench report ' || s.g, '', '',
        (%(categories)s::bigint[])[1 + floor(s.c * cardinality(%(categories)s::bigint[]))::int],
        CASE WHEN s.t < 0.01 THEN 0 WHEN s.t < 0.50 THEN 1 WHEN s.t < 0.90 THEN 2
@@ -74,9 +74,10 @@ SELECT s.g, gen_random_uuid(), 'Bench report ' || s.g, '', '',
        floor(random() * 4)::int, '', '',
        b.agency_ids[1 + floor(s.a * cardinality(b.agency_ids))::int], b.country_id,
        b.author_ids[1 + floor(s.a * cardinality(b.agency_ids))::int],
-       'published', 1, s.published_at - interval '2 hours', s.published_at, s.published_at, ''
+       'published', 1, s.published_at - interval '2 hours', s.published_at, s.published_at, '',
+       CASE WHEN s.l < 0.5 THEN 'en' WHEN s.l < 0.8 THEN 'es' ELSE 'fr' END
 FROM (
-    SELECT g, random() AS u, random() AS a, random() AS c, random() AS t,
+    SELECT g, random() AS u, random() AS a, random() AS c, random() AS t, random() AS l,
            %(start)s::timestamptz
              + make_interval(secs => (g - 1) * %(step)s + random() * 600) AS published_at
     FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) AS g
