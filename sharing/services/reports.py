@@ -18,6 +18,7 @@ from sharing.access import (
     ReportFacts,
     disseminate,
     forward_denial,
+    mark_changed,
     settle_report,
 )
 from sharing.audit import SYSTEM, RequestContext
@@ -241,6 +242,7 @@ def add_indicators(
     if not indicators:
         raise ValidationError("Give at least one indicator.")
     added = _add_indicators(report, indicators)
+    mark_changed(report.pk)
     # Counts and types only: the values (names, documents, plates) stay out of the record.
     audit.record(
         actor,
