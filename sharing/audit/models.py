@@ -22,6 +22,7 @@ class AuditAction(models.TextChoices):
     # consultation
     REPORT_VIEWED = "report.viewed", "Report viewed"
     REPORT_LISTED = "report.listed", "Reports listed or searched"
+    REPORT_SEARCHED = "report.searched", "Reports searched"
     FEED_PULLED = "feed.pulled", "Feed pulled"
     EXPORTED = "report.exported", "Reports exported"
     ATTACHMENT_DOWNLOADED = "attachment.downloaded", "Attachment downloaded"
@@ -66,6 +67,8 @@ class AuditAction(models.TextChoices):
     SUBSCRIPTION_CREATED = "subscription.created", "Subscription created"
     SUBSCRIPTION_CHANGED = "subscription.changed", "Subscription changed"
     SUBSCRIPTION_DELETED = "subscription.deleted", "Subscription deleted"
+    SEARCH_SAVED = "search.saved", "Search saved"
+    SEARCH_DELETED = "search.deleted", "Saved search deleted"
     USER_CREATED = "user.created", "User created"
     USER_CHANGED = "user.changed", "User changed"
     USER_PASSWORD_SET = "user.password_set", "User's password set"
