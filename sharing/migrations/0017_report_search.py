@@ -13,7 +13,7 @@ DOCUMENT_SQL = "\n    setweight(to_tsvector((CASE r.language WHEN 'en' THEN 'eng
 class Migration(migrations.Migration):
     dependencies = [
         ("agencies", "0003_user_language"),
-        ("sharing", "0015_audit_action_choices_in_code"),
+        ("sharing", "0016_audit_event_fields_kept"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
