@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # full-text search: SearchVectorField, GIN indexes
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",

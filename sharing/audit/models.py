@@ -75,6 +75,8 @@ class AuditAction(models.TextChoices):
     SUBSCRIPTION_CREATED = "subscription.created", "Subscription created"
     SUBSCRIPTION_CHANGED = "subscription.changed", "Subscription changed"
     SUBSCRIPTION_DELETED = "subscription.deleted", "Subscription deleted"
+    SEARCH_SAVED = "search.saved", "Search saved"
+    SEARCH_DELETED = "search.deleted", "Saved search deleted"
     USER_CREATED = "user.created", "User created"
     USER_CHANGED = "user.changed", "User changed"
     USER_PASSWORD_SET = "user.password_set", "User's password set"

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
@@ -125,6 +127,9 @@ class Report(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     retracted_at = models.DateTimeField(null=True, blank=True)
     retraction_reason = models.TextField(blank=True)
+    # Full-text document: title > summary > indicators > body, in the report's language
+    # (sharing.search.document). Written by the report services in their transaction.
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
 
     objects = ReportQuerySet.as_manager()
 
@@ -163,6 +168,7 @@ class Report(models.Model):
             models.Index(fields=["modified_at", "id"], name="report_feed_order"),
             # Lists are newest first (Meta.ordering): the first page walks this index.
             models.Index(fields=["-published_at", "-id"], name="report_newest_first"),
+            GinIndex(fields=["search_vector"], name="report_search"),
         ]
 
     def __str__(self) -> str:
