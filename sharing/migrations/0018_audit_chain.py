@@ -55,7 +55,7 @@ DROP FUNCTION bix_audit_event_append_only();
 class Migration(migrations.Migration):
     dependencies = [
         ("agencies", "0003_user_language"),
-        ("sharing", "0016_audit_event_fields_kept"),
+        ("sharing", "0017_report_search"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
