@@ -15,6 +15,7 @@ from sharing.services.agreements import (
 )
 from sharing.services.attachments import add_attachment, check_upload
 from sharing.services.categories import change_category, create_category
+from sharing.services.exports import ExportTooLarge, export_reports
 from sharing.services.reports import (
     add_indicators,
     create_report,
@@ -34,6 +35,7 @@ from sharing.services.subscriptions import (
 
 __all__ = [
     "CHANGES",
+    "ExportTooLarge",
     "activate_agreement",
     "add_attachment",
     "add_indicators",
@@ -51,6 +53,7 @@ __all__ = [
     "decide_access_request",
     "delete_subscription",
     "edit_report",
+    "export_reports",
     "forward_report",
     "may_change",
     "publish_report",
