@@ -384,6 +384,19 @@ def _decide_access_request(get: Get) -> Call:
     return lambda actor: S.decide_access_request(asked, actor=actor, approve=True)
 
 
+@case("save_search", AuditAction.SEARCH_SAVED, actor="alpha_analyst")
+def _save_search(get: Get) -> Call:
+    return lambda actor: S.save_search(
+        actor=actor, name="Plates", query="ABC 123", filters={"language": "es"}
+    )
+
+
+@case("delete_saved_search", AuditAction.SEARCH_DELETED, actor="alpha_analyst")
+def _delete_saved_search(get: Get) -> Call:
+    saved = S.save_search(actor=get("alpha_analyst"), name="Plates", query="x", filters={})
+    return lambda actor: S.delete_saved_search(saved, actor=actor)
+
+
 @case("create_category", AuditAction.CATEGORY_CREATED)
 def _create_category(get: Get) -> Call:
     get("categories")

@@ -27,6 +27,7 @@ from sharing.models.reports import (
     ReportState,
     ReportVersion,
 )
+from sharing.models.search import SavedSearch
 from sharing.models.taxonomy import (
     COUNTRY_TLP_CEILING,
     NO_ONWARD_DISSEMINATION,
@@ -73,6 +74,7 @@ __all__ = [
     "ReportGroupObjectPermission",
     "ReportState",
     "ReportVersion",
+    "SavedSearch",
     "SourceReliability",
     "Subscription",
     "Tlp",

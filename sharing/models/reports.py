@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
@@ -196,6 +198,9 @@ class Report(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     retracted_at = models.DateTimeField(null=True, blank=True)
     retraction_reason = models.TextField(blank=True)
+    # Full-text document: title > summary > indicators > body, in the report's language
+    # (sharing.search.document). Written by the report services in their transaction.
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
 
     objects = ReportQuerySet.as_manager()
 
@@ -250,6 +255,7 @@ class Report(models.Model):
                     ("language", "language"),
                 )
             ),
+            GinIndex(fields=["search_vector"], name="report_search"),
         ]
 
     def __str__(self) -> str:

@@ -27,6 +27,7 @@ from sharing.services.reports import (
     request_access,
     retract_report,
 )
+from sharing.services.search import delete_saved_search, save_search
 from sharing.services.subscriptions import (
     change_subscription,
     create_subscription,
@@ -51,6 +52,7 @@ __all__ = [
     "create_report",
     "create_subscription",
     "decide_access_request",
+    "delete_saved_search",
     "delete_subscription",
     "edit_report",
     "export_reports",
@@ -60,6 +62,7 @@ __all__ = [
     "reactivate_agreement",
     "request_access",
     "retract_report",
+    "save_search",
     "settle_agreement",
     "suspend_agreement",
     "terminate_agreement",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sharing.web import editor, export, reports, views
+from sharing.web import editor, export, reports, search, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,6 +21,9 @@ urlpatterns = [
     ),
     path("reports/<uuid:report_uuid>/publish/", editor.report_publish, name="report-publish"),
     path("reports/<uuid:report_uuid>/retract/", editor.report_retract, name="report-retract"),
+    path("search/", search.search_page, name="search"),
+    path("search/saved/", search.save_search, name="search-save"),
+    path("search/saved/<int:pk>/delete/", search.delete_saved_search, name="search-delete"),
     path(
         "attachments/<uuid:attachment_uuid>/",
         reports.attachment_download,

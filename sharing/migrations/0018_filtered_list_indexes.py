@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("agencies", "0003_user_language"),
-        ("sharing", "0015_audit_action_choices_in_code"),
+        ("sharing", "0017_report_search"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
