@@ -42,6 +42,7 @@ from sharing.models import (
     Dissemination,
     Indicator,
     Report,
+    ReportFilters,
     Subscription,
     Tlp,
 )
@@ -345,6 +346,13 @@ def _add_attachment(get: Get) -> Call:
     return lambda actor: S.add_attachment(
         draft, SimpleUploadedFile("notes.txt", b"Seen at the bridge."), actor=actor
     )
+
+
+@case("export_reports", AuditAction.EXPORTED, actor="alpha_analyst")
+def _export_reports(get: Get) -> Call:
+    _published(get)
+    filters = ReportFilters(category_id=get("drugs").pk)
+    return lambda actor: S.export_reports(actor=actor, filters=filters, justification="case")
 
 
 @case("publish_report", AuditAction.REPORT_PUBLISHED, actor="alpha_analyst")
