@@ -33,7 +33,7 @@ class ReportListForm(forms.Form):
     )
     tlp = forms.TypedChoiceField(
         label=_("Marking"),
-        choices=_choices(_("All markings"), Tlp.choices),
+        choices=_choices(_("Any marking"), Tlp.choices),
         coerce=int,
         empty_value=None,
         required=False,
@@ -43,18 +43,18 @@ class ReportListForm(forms.Form):
         queryset=Country.objects.all(),
         to_field_name="code",
         required=False,
-        empty_label=_("All countries"),
+        empty_label=_("Any country"),
     )
     priority = forms.TypedChoiceField(
         label=_("Priority"),
-        choices=_choices(_("All priorities"), Priority.choices),
+        choices=_choices(_("Any priority"), Priority.choices),
         coerce=int,
         empty_value=None,
         required=False,
     )
     language = forms.TypedChoiceField(
         label=_("Language"),
-        choices=_choices(_("All languages"), ContentLanguage.choices),
+        choices=_choices(_("Any language"), ContentLanguage.choices),
         empty_value=None,
         required=False,
     )
