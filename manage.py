@@ -14,7 +14,19 @@ def main() -> None:
     # Without DATABASE_URL, the embedded PostgreSQL runs while this command (or another user of
     # it) does; settings only say where its socket is.
     start_if_needed()
-    execute_from_command_line(sys.argv)
+    # What a command records says so (a request or task run by the command binds its own).
+    import django
+
+    django.setup()
+    from sharing.audit import RequestContext, bound, new_request_id
+    from sharing.models import AuditChannel
+
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    context = RequestContext(
+        channel=AuditChannel.COMMAND, request_id=new_request_id(), extra={"command": command}
+    )
+    with bound(context):
+        execute_from_command_line(sys.argv)
 
 
 if __name__ == "__main__":

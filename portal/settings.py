@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import ipaddress
 import re
 from pathlib import Path
 
@@ -24,8 +27,30 @@ if not _secret:
     _secret = "insecure-development-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY: str = _secret
 
+# The key of the audit record's hash chain (sharing/audit/chain.py, docs/audit.md). Set it
+# (or AUDIT_CHAIN_KEY_FILE) in every deployment and keep it: verification needs the key each
+# event was sealed with. Unset, it is derived from SECRET_KEY (a check warns when DEBUG is off),
+# so rotating SECRET_KEY would then break verification.
+_chain_key = env_str("AUDIT_CHAIN_KEY")
+AUDIT_CHAIN_KEY_DERIVED = not _chain_key
+AUDIT_CHAIN_KEY: str = (
+    _chain_key or hmac.new(SECRET_KEY.encode(), b"bix audit chain key", hashlib.sha256).hexdigest()
+)
+# Seconds between runs of the audit sealer (Celery beat or run_scheduler).
+AUDIT_SEAL_INTERVAL = env_int("AUDIT_SEAL_INTERVAL", 5, minimum=1)
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed for the client's
+# address in the audit record; empty: the connecting address is the client's.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an address or network."
+        ) from _error
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -34,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # full-text search: SearchVectorField, GIN indexes
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
@@ -47,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every event a request records, denials included, carries its id and address.
+    "portal.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -167,6 +195,9 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / ".data" / "media")) or "")
 # Largest attachment accepted, in bytes (10 MiB by default).
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# Most reports one CSV export of the report list may hold; a larger list is refused (narrow the
+# filters) rather than cut short without the analyst noticing.
+REPORT_EXPORT_MAX_ROWS = env_int("REPORT_EXPORT_MAX_ROWS", 1000, minimum=1)
 
 # Security headers. A Content-Security-Policy forbids inline scripts and styles.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -282,6 +313,11 @@ CELERY_BEAT_SCHEDULE = {
     "apply-agreement-calendar": {
         "task": "sharing.tasks.apply_agreement_calendar",
         "schedule": env_int("AGREEMENT_CALENDAR_INTERVAL", 60, minimum=5),
+    },
+    # Committed audit events are sealed into the hash chain within seconds.
+    "seal-audit": {
+        "task": "sharing.tasks.seal_audit",
+        "schedule": AUDIT_SEAL_INTERVAL,
     },
 }
 

@@ -9,6 +9,7 @@ from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 
 from agencies.models import Agency, PartnerAPIKey, User
+from portal.request_id import audit_context
 from sharing import audit
 from sharing.audit import RequestContext
 from sharing.models import AuditAction, AuditChannel
@@ -48,11 +49,9 @@ def known_caller(request: Request) -> tuple[PartnerAPIKey | None, User | None]:
 
 
 def api_context(request: HttpRequest | Request) -> RequestContext:
-    return RequestContext(
-        channel=AuditChannel.API,
-        ip=request.META.get("REMOTE_ADDR") or None,
-        request_id=request.headers.get("X-Request-ID", "")[:64],
-    )
+    # DRF's Request hands attribute reads to the HttpRequest it wraps, not writes.
+    http = request._request if isinstance(request, Request) else request
+    return audit_context(http, AuditChannel.API)
 
 
 def record_denial(

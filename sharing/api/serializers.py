@@ -26,6 +26,7 @@ from sharing.models import (
 )
 from sharing.models.dissemination import DisseminationBasis
 from sharing.pagination import BadCursor, decode_cursor
+from sharing.search.query import MAX_QUERY_LENGTH
 
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 100
@@ -72,6 +73,15 @@ def _priority(**kwargs: Any) -> NamedChoiceField:
 
 
 class ReportListQuery(serializers.Serializer[Any]):
+    q = serializers.CharField(
+        required=False,
+        max_length=MAX_QUERY_LENGTH,
+        help_text=(
+            'Full-text search (words, "a phrase", -excluded, or) over title, summary,'
+            " indicators and body, in the reports' languages; an indicator value also matches"
+            " exactly however it is spaced. Results stay newest first."
+        ),
+    )
     category = serializers.SlugField(
         required=False, help_text="Category code, e.g. drug-trafficking."
     )

@@ -30,6 +30,7 @@ from sharing.api.serializers import (
 )
 from sharing.models import Agreement, AgreementState, AuditAction, Report, ReportState
 from sharing.pagination import newest_first_rows
+from sharing.search.query import matching
 from sharing.services.reports import EDITABLE_FIELDS
 
 # List filters: query parameter -> lookup on visible reports (values are validated first).
@@ -97,8 +98,11 @@ class ReportList(APIBase):
         params = query.validated_data
         who = caller(request)
         filters = {lookup: params[name] for name, lookup in LIST_FILTERS.items() if name in params}
-        if filters:
+        text = " ".join(params.get("q", "").split())
+        if filters or text:
             reports = Report.objects.visible_to(who).published().filter(**filters)
+            if text:
+                reports = matching(reports, text)
             page = newest_first_rows(
                 reports, params.get("cursor"), params["page_size"], REPORT_FIELDS
             )
@@ -123,6 +127,7 @@ class ReportList(APIBase):
                 "filters": {
                     name: request.query_params[name] for name in LIST_FILTERS if name in params
                 },
+                **({"query": text} if text else {}),
             },
         )
         next_url = None

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from agencies.models import Agency, Country, PartnerAPIKey
 
@@ -21,8 +22,11 @@ class AuditAction(models.TextChoices):
     ATTACHMENT_ADDED = "attachment.added", "Attachment added"
     # consultation
     REPORT_VIEWED = "report.viewed", "Report viewed"
-    REPORT_LISTED = "report.listed", "Reports listed or searched"
+    REPORT_LISTED = "report.listed", "Reports listed"
+    REPORT_SEARCHED = "report.searched", "Reports searched"
     FEED_PULLED = "feed.pulled", "Feed pulled"
+    TAXII_PULLED = "taxii.pulled", "TAXII collection pulled"
+    DASHBOARD_VIEWED = "dashboard.viewed", "Dashboard viewed"
     EXPORTED = "report.exported", "Reports exported"
     ATTACHMENT_DOWNLOADED = "attachment.downloaded", "Attachment downloaded"
     VISIBILITY_EXPLAINED = "visibility.explained", "Visibility explained"
@@ -30,8 +34,10 @@ class AuditAction(models.TextChoices):
     GRANTED = "dissemination.granted", "Access granted"
     REVOKED = "dissemination.revoked", "Access revoked"
     ALERT_DELIVERED = "alert.delivered", "Alert delivered"
+    ALERT_FAILED = "alert.failed", "Alert delivery failed"
     # combination
     HIT_CHECKED = "indicator.hit_checked", "Indicator checked (hit/no-hit)"
+    CORRELATED = "indicator.correlated", "Indicators correlated"
     ACCESS_REQUESTED = "access.requested", "Access requested"
     ACCESS_APPROVED = "access.approved", "Access request approved"
     ACCESS_REFUSED = "access.refused", "Access request refused"
@@ -53,6 +59,9 @@ class AuditAction(models.TextChoices):
     API_KEY_EXPIRY_CHANGED = "api_key.expiry_changed", "API key expiry changed"
     ROLE_GRANTED = "role.granted", "Portal-admin role granted"
     ROLE_REVOKED = "role.revoked", "Portal-admin role revoked"
+    WEBHOOK_CREATED = "webhook.created", "Webhook created"
+    WEBHOOK_CHANGED = "webhook.changed", "Webhook changed"
+    WEBHOOK_DELETED = "webhook.deleted", "Webhook deleted"
     # reference data and accounts
     COUNTRY_CREATED = "country.created", "Country created"
     AGENCY_CREATED = "agency.created", "Agency created"
@@ -66,6 +75,8 @@ class AuditAction(models.TextChoices):
     SUBSCRIPTION_CREATED = "subscription.created", "Subscription created"
     SUBSCRIPTION_CHANGED = "subscription.changed", "Subscription changed"
     SUBSCRIPTION_DELETED = "subscription.deleted", "Subscription deleted"
+    SEARCH_SAVED = "search.saved", "Search saved"
+    SEARCH_DELETED = "search.deleted", "Saved search deleted"
     USER_CREATED = "user.created", "User created"
     USER_CHANGED = "user.changed", "User changed"
     USER_PASSWORD_SET = "user.password_set", "User's password set"
@@ -75,18 +86,29 @@ class AuditAction(models.TextChoices):
     LOGIN = "auth.login", "Signed in"
     LOGIN_FAILED = "auth.login_failed", "Sign-in failed"
     LOGOUT = "auth.logout", "Signed out"
+    LOCKED_OUT = "auth.locked_out", "Locked out after failed sign-ins"
+    TWO_FACTOR_ENABLED = "auth.2fa_enabled", "Two-factor authentication enabled"
+    TWO_FACTOR_DISABLED = "auth.2fa_disabled", "Two-factor authentication disabled"
+    TWO_FACTOR_FAILED = "auth.2fa_failed", "Two-factor code refused"
     ACCESS_DENIED = "access.denied", "Access denied"
     # erasure
     ERASED = "data.erased", "Data erased"
+    # the audit record itself
+    AUDIT_VIEWED = "audit.viewed", "Audit record viewed"
+    AUDIT_EXPORTED = "audit.exported", "Audit record exported"
+    AUDIT_PURGED = "audit.purged", "Audit events past retention purged"
 
 
 class AuditChannel(models.TextChoices):
     WEB = "web", "Web"
     API = "api", "REST API"
     TAXII = "taxii", "TAXII"
+    WORKER = "worker", "Background worker"
     ADMIN = "admin", "Admin"
     COMMAND = "command", "Management command"
-    SYSTEM = "system", "System task"
+    # Recorded outside any request, task or command (an interactive import, a test); rows
+    # written before the channel was known also say so.
+    SYSTEM = "system", "Other"
 
 
 class AuditOutcome(models.TextChoices):
@@ -95,10 +117,10 @@ class AuditOutcome(models.TextChoices):
     ERROR = "error", "Error"
 
 
-class ActionField(models.CharField):  # type: ignore[type-arg]  # not subscriptable at run time
-    """The action, validated and labelled by AuditAction in code.
+class CodeChoicesField(models.CharField):  # type: ignore[type-arg]  # not subscriptable at run time
+    """Text validated and labelled by choices kept in code (AuditAction, AuditChannel).
 
-    Its choices are left out of migrations: they change the database in no way, and each new
+    The choices are left out of migrations: they change the database in no way, and each new
     action would otherwise write a migration repeating the whole list.
     """
 
@@ -108,13 +130,17 @@ class ActionField(models.CharField):  # type: ignore[type-arg]  # not subscripta
         return name, path, args, kwargs
 
 
+class ActionField(CodeChoicesField):
+    """The action (AuditAction)."""
+
+
 class AuditEvent(models.Model):
     occurred_at = models.DateTimeField(db_index=True)
     actor_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
     )
@@ -122,11 +148,12 @@ class AuditEvent(models.Model):
         PartnerAPIKey,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
     )
-    # Kept as text too, so the record stays readable if the user or key is ever removed.
+    # Kept as text too, so the record stays readable if the user or key is ever removed; the
+    # ids stay as they were (DO_NOTHING): the record is never updated.
     actor_label = models.CharField(max_length=200, blank=True)
     # Not enforced by the database either: a denial is written on its own connection while the
     # refusing transaction is still open, and an enforced key would make that insert take a
@@ -136,7 +163,7 @@ class AuditEvent(models.Model):
         Agency,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
     )
@@ -144,7 +171,7 @@ class AuditEvent(models.Model):
         Country,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
     )
@@ -153,20 +180,26 @@ class AuditEvent(models.Model):
     object_ids = models.JSONField(default=list, blank=True)
     recipients = models.JSONField(default=list, blank=True)
     justification = models.TextField(blank=True)
-    channel = models.CharField(max_length=10, choices=AuditChannel.choices)
+    channel = CodeChoicesField(max_length=10, choices=AuditChannel.choices)
     ip = models.GenericIPAddressField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     outcome = models.CharField(
         max_length=10, choices=AuditOutcome.choices, default=AuditOutcome.SUCCESS
     )
     details = models.JSONField(default=dict, blank=True)
-    # Hash chain: each event seals the previous one's hash (filled by the sealer).
+    # The seal (sharing/audit/chain.py): the place in the chain, the previous event's hash and
+    # this event's. Empty until the sealer runs; then written once and never again (a trigger
+    # lets an UPDATE through only from unsealed to sealed, with nothing else changed).
+    seq = models.BigIntegerField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
         indexes = [
+            models.Index(fields=["seq"], name="audit_by_seq", condition=Q(seq__isnull=False)),
+            # What the sealer has left to do: small, as the sealer keeps up.
+            models.Index(fields=["id"], name="audit_unsealed", condition=Q(seq__isnull=True)),
             models.Index(fields=["action", "-occurred_at"], name="audit_by_action"),
             models.Index(fields=["agency", "-occurred_at"], name="audit_by_agency"),
             models.Index(fields=["object_type", "-occurred_at"], name="audit_by_object_type"),
@@ -174,3 +207,27 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} {self.outcome}"
+
+
+class CheckpointKind(models.TextChoices):
+    VERIFIED = "verified", "Verified up to here"
+    ANCHORED = "anchored", "Head signed and printed for shipping"
+    PURGED = "purged", "Events before this purged; the chain goes on from here"
+
+
+class AuditCheckpoint(models.Model):
+    """A point of the chain known good: where verify_audit resumes, or where a purge cut it."""
+
+    kind = models.CharField(max_length=10, choices=CheckpointKind.choices)
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    # How many events the verification that wrote it checked.
+    events = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-seq", "-id"]
+        indexes = [models.Index(fields=["kind", "-seq"], name="audit_checkpoint_by_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at seq {self.seq}"

@@ -35,32 +35,19 @@ say which one it relies on.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
 from django.utils import timezone
 
 from agencies.models import Agency, PartnerAPIKey, User
-from sharing.audit.models import AuditAction, AuditChannel, AuditEvent, AuditOutcome
+from sharing.audit.context import SYSTEM, RequestContext, current
+from sharing.audit.models import AuditAction, AuditEvent, AuditOutcome
 
 Actor = User | PartnerAPIKey | None
 
 # settings.DATABASES["audit"]: the default database, in autocommit, on a connection of its own.
 DENIALS_DATABASE = "audit"
-
-
-@dataclass(frozen=True)
-class RequestContext:
-    """Where an exchange came from; built once per request by the web/API layer."""
-
-    channel: str = AuditChannel.SYSTEM
-    ip: str | None = None
-    request_id: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-SYSTEM = RequestContext(channel=AuditChannel.SYSTEM)
 
 
 def _actor_fields(actor: Actor) -> dict[str, Any]:
@@ -95,6 +82,9 @@ def _event(
     justification: str,
     details: dict[str, Any] | None,
 ) -> AuditEvent:
+    if context is SYSTEM:
+        # The caller said nothing: the request, task or command it runs in says where from.
+        context = current()
     objs = list(objects)
     object_type = objs[0]._meta.label_lower if objs else ""
     object_ids = [str(getattr(obj, "uuid", None) or obj.pk) for obj in objs]

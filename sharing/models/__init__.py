@@ -9,7 +9,14 @@ from sharing.alerts.models import (
     EmailMode,
     Subscription,
 )
-from sharing.audit.models import AuditAction, AuditChannel, AuditEvent, AuditOutcome
+from sharing.audit.models import (
+    AuditAction,
+    AuditChannel,
+    AuditCheckpoint,
+    AuditEvent,
+    AuditOutcome,
+    CheckpointKind,
+)
 from sharing.models.agreements import Agreement, AgreementChange, AgreementParty, AgreementState
 from sharing.models.dissemination import (
     AccessRequest,
@@ -22,10 +29,12 @@ from sharing.models.reports import (
     Indicator,
     IndicatorType,
     Report,
+    ReportFilters,
     ReportGroupObjectPermission,
     ReportState,
     ReportVersion,
 )
+from sharing.models.search import SavedSearch
 from sharing.models.taxonomy import (
     COUNTRY_TLP_CEILING,
     NO_ONWARD_DISSEMINATION,
@@ -53,6 +62,8 @@ __all__ = [
     "Attachment",
     "AuditAction",
     "AuditChannel",
+    "AuditCheckpoint",
+    "CheckpointKind",
     "AuditEvent",
     "AuditOutcome",
     "Category",
@@ -68,9 +79,11 @@ __all__ = [
     "InformationCredibility",
     "Priority",
     "Report",
+    "ReportFilters",
     "ReportGroupObjectPermission",
     "ReportState",
     "ReportVersion",
+    "SavedSearch",
     "SourceReliability",
     "Subscription",
     "Tlp",

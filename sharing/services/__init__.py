@@ -15,6 +15,7 @@ from sharing.services.agreements import (
 )
 from sharing.services.attachments import add_attachment, check_upload
 from sharing.services.categories import change_category, create_category
+from sharing.services.exports import ExportTooLarge, export_reports
 from sharing.services.reports import (
     add_indicators,
     create_report,
@@ -26,6 +27,7 @@ from sharing.services.reports import (
     request_access,
     retract_report,
 )
+from sharing.services.search import delete_saved_search, save_search
 from sharing.services.subscriptions import (
     change_subscription,
     create_subscription,
@@ -34,6 +36,7 @@ from sharing.services.subscriptions import (
 
 __all__ = [
     "CHANGES",
+    "ExportTooLarge",
     "activate_agreement",
     "add_attachment",
     "add_indicators",
@@ -49,14 +52,17 @@ __all__ = [
     "create_report",
     "create_subscription",
     "decide_access_request",
+    "delete_saved_search",
     "delete_subscription",
     "edit_report",
+    "export_reports",
     "forward_report",
     "may_change",
     "publish_report",
     "reactivate_agreement",
     "request_access",
     "retract_report",
+    "save_search",
     "settle_agreement",
     "suspend_agreement",
     "terminate_agreement",

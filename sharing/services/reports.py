@@ -34,6 +34,7 @@ from sharing.models import (
     ReportVersion,
     Tlp,
 )
+from sharing.search.document import index_reports
 
 EDITABLE_FIELDS = (
     "title",
@@ -197,6 +198,7 @@ def create_report(
     report.rel_to.set(rel_to)
     report.recipients.set(recipients)
     _add_indicators(report, indicators)
+    index_reports([report.pk])
     disseminate(report, reason="draft created")
     audit.record(actor, AuditAction.REPORT_CREATED, [report], context=context)
     return report
@@ -243,6 +245,7 @@ def add_indicators(
         raise ValidationError("Give at least one indicator.")
     added = _add_indicators(report, indicators)
     mark_changed(report.pk)
+    index_reports([report.pk])
     # Counts and types only: the values (names, documents, plates) stay out of the record.
     audit.record(
         actor,
@@ -329,6 +332,7 @@ def edit_report(
     report.recipients.set(new_recipients)
     indicators = list(indicators)
     _add_indicators(report, indicators)
+    index_reports([report.pk])
     if report.state == ReportState.PUBLISHED:
         ReportVersion.objects.create(
             report=report,

@@ -1,16 +1,13 @@
-"""Small helpers shared by the HTML views: request context for audit, actor lookup."""
+"""Small helpers shared by the HTML views: request context for audit."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 
+from portal.request_id import audit_context
 from sharing.audit import RequestContext
 from sharing.models import AuditChannel
 
 
 def request_context(request: HttpRequest, channel: str = AuditChannel.WEB) -> RequestContext:
-    return RequestContext(
-        channel=channel,
-        ip=request.META.get("REMOTE_ADDR") or None,
-        request_id=request.headers.get("X-Request-ID", "")[:64],
-    )
+    return audit_context(request, channel)

@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from sharing.web import editor, reports, views
+from sharing.web import editor, export, reports, search, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("reports/", views.report_list, name="report-list"),
+    path("reports/export/", export.report_export, name="report-export"),
     path("reports/new/", editor.report_new, name="report-new"),
     path("reports/new/audience/", editor.new_report_audience, name="report-new-audience"),
     path("reports/preview/", editor.body_preview, name="report-body-preview"),
@@ -20,6 +21,9 @@ urlpatterns = [
     ),
     path("reports/<uuid:report_uuid>/publish/", editor.report_publish, name="report-publish"),
     path("reports/<uuid:report_uuid>/retract/", editor.report_retract, name="report-retract"),
+    path("search/", search.search_page, name="search"),
+    path("search/saved/", search.save_search, name="search-save"),
+    path("search/saved/<int:pk>/delete/", search.delete_saved_search, name="search-delete"),
     path(
         "attachments/<uuid:attachment_uuid>/",
         reports.attachment_download,

@@ -16,7 +16,8 @@ from tests.api.conftest import api
 
 
 def key_of(raw_key: str) -> PartnerAPIKey:
-    return PartnerAPIKey.objects.get(prefix=raw_key.partition(".")[0])
+    key: PartnerAPIKey = PartnerAPIKey.objects.get(prefix=raw_key.partition(".")[0])
+    return key
 
 
 def visible_now(raw_key: str) -> dict[str, int]:

@@ -84,7 +84,7 @@ def test_the_alerts_bell_appears_once_alerts_exist(alpha_analyst: User, settings
 
 
 def test_screens_that_do_not_exist_yet_leave_no_dead_links(alpha_supervisor: User) -> None:
-    assert nav_items(signed_in(alpha_supervisor)) == ["home", "reports", "new-report"]
+    assert nav_items(signed_in(alpha_supervisor)) == ["home", "reports", "new-report", "search"]
 
 
 def test_the_current_section_is_marked(alpha_analyst: User, publish: Publish) -> None:
