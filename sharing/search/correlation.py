@@ -27,15 +27,26 @@ class Correlation:
     very_common: bool = False  # on more reports than CORRELATION_VERY_COMMON: not listed
 
 
-def sharing_indicator(report: Report, indicator: Indicator, principal: Any) -> ReportQuerySet:
-    """The visible published reports other than `report` that carry `indicator`'s value."""
-    carrying = Indicator.objects.filter(type=indicator.type, normalized=indicator.normalized)
+def sharing_values(report: Report, indicators: list[Indicator], principal: Any) -> ReportQuerySet:
+    """The visible published reports other than `report` carrying any of `indicators`' values."""
+    condition = Q()
+    for indicator in indicators:
+        condition |= Q(type=indicator.type, normalized=indicator.normalized)
+    if not condition:
+        return Report.objects.none()
+    carrying = Indicator.objects.filter(condition)
     return (
         Report.objects.visible_to(principal)
         .published()
         .exclude(pk=report.pk)
         .filter(pk__in=carrying.values("report_id"))
     )
+
+
+def uncommon(indicators: list[Indicator]) -> list[Indicator]:
+    """The indicators whose values are not on the stop-list."""
+    stop = StopList.load()
+    return [i for i in indicators if not stop.covers(i.type, i.value, i.normalized)]
 
 
 def correlate(report: Report, principal: Any) -> list[Correlation]:

@@ -191,7 +191,7 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "approve"), ("refuse", "refuse")])
+    # The button pressed: "approve" or "refuse" is sent by name.
     note = forms.CharField(max_length=2000, required=False)
 
 
@@ -210,10 +210,11 @@ def decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such request.")
     form = DecisionForm(request.POST)
     back = HttpResponseRedirect(reverse("access-requests"))
-    if not form.is_valid():
+    pressed = {"approve", "refuse"} & set(request.POST)
+    if not form.is_valid() or len(pressed) != 1:
         messages.error(request, gettext("Choose to approve or to refuse."))
         return back
-    approve = form.cleaned_data["decision"] == "approve"
+    approve = pressed == {"approve"}
     try:
         services.decide_access_request(
             item,

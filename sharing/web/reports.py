@@ -16,7 +16,7 @@ from sharing import audit, services
 from sharing.access import explain_visibility
 from sharing.models import Attachment, AuditAction, Report, ReportState, Tlp
 from sharing.pagination import BadCursor, newest_first
-from sharing.search.correlation import correlate, sharing_indicator
+from sharing.search.correlation import correlate, sharing_values, uncommon
 from sharing.web.context import request_context
 from sharing.web.editor import release_preview
 from sharing.web.history import version_history
@@ -155,15 +155,21 @@ RELATED_PAGE_SIZE = 50
 
 
 @login_required
-def report_related(
-    request: AuthenticatedHttpRequest, report_uuid: Any, indicator_id: int
-) -> HttpResponse:
-    """Every report the user may see that shares one of this report's indicator values."""
+def report_related(request: AuthenticatedHttpRequest, report_uuid: Any) -> HttpResponse:
+    """Every report the user may see sharing a value of this report (`?indicator=`: one value).
+
+    Values on the stop-list join nothing, here as on the report page.
+    """
     report = visible_report_or_404(request, report_uuid)
-    indicator = report.indicators.filter(pk=indicator_id).first()
-    if indicator is None:
-        raise Http404("No such indicator.")
-    reports = sharing_indicator(report, indicator, request.user).select_related(
+    indicators = list(report.indicators.all())
+    indicator = None
+    chosen = request.GET.get("indicator", "")
+    if chosen:
+        indicator = next((i for i in indicators if str(i.pk) == chosen), None)
+        if indicator is None:
+            raise Http404("No such indicator.")
+        indicators = [indicator]
+    reports = sharing_values(report, uncommon(indicators), request.user).select_related(
         "category", "originator_agency__country"
     )
     try:
@@ -175,7 +181,10 @@ def report_related(
         AuditAction.CORRELATED,
         [report],
         context=request_context(request),
-        details={"indicator": indicator.pk, "related": [str(r.uuid) for r in page.items]},
+        details={
+            "indicator": indicator.pk if indicator else None,
+            "related": [str(r.uuid) for r in page.items],
+        },
     )
     return render(
         request,

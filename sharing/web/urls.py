@@ -14,7 +14,7 @@ urlpatterns = [
     path("reports/<uuid:report_uuid>/why/", reports.report_explain, name="report-explain"),
     path("reports/<uuid:report_uuid>/edit/", editor.report_edit, name="report-edit"),
     path(
-        "reports/<uuid:report_uuid>/related/<int:indicator_id>/",
+        "reports/<uuid:report_uuid>/related/",
         reports.report_related,
         name="report-related",
     ),

@@ -108,14 +108,14 @@ def test_a_hit_leads_to_a_request_a_supervisor_approves_and_the_report_opens(
     assert "data-nav-count>1<" in queue
     assert "only Bravo Police receives it" in queue
     decided = supervisor.post(
-        reverse("access-request-decide", args=[request.pk]), {"decision": "approve", "note": ""}
+        reverse("access-request-decide", args=[request.pk]), {"approve": "", "note": ""}
     )
     assert decided.status_code == 302
     assert sees(bravo_analyst, report)
     grant = Dissemination.objects.get(
         report=report, basis=DisseminationBasis.ACCESS_REQUEST, revoked_at__isnull=True
     )
-    assert grant.recipient_agency_id == bravo_analyst.agency.pk
+    assert grant.recipient_agency_id == Agency.objects.get(code="bravo").pk
     assert "Approved: open the report" in bravo.get(reverse("lookup")).text
     assert bravo.get(reverse("report-detail", args=[report.uuid])).status_code == 200
     actions = set(AuditEvent.objects.values_list("action", flat=True))
@@ -189,10 +189,10 @@ def test_a_refusal_needs_a_reason_the_requester_then_reads(
     (request,) = _ask(bravo_analyst, country_a)
     supervisor = signed_in(alpha_supervisor)
     url = reverse("access-request-decide", args=[request.pk])
-    supervisor.post(url, {"decision": "refuse", "note": " "})
+    supervisor.post(url, {"refuse": "", "note": " "})
     request.refresh_from_db()
     assert request.state == AccessRequestState.PENDING
-    supervisor.post(url, {"decision": "refuse", "note": "Source protection"})
+    supervisor.post(url, {"refuse": "", "note": "Source protection"})
     request.refresh_from_db()
     assert request.state == AccessRequestState.REFUSED
     assert not sees(bravo_analyst, report)
@@ -243,7 +243,7 @@ def test_only_the_holders_supervisors_see_and_decide(
     (request,) = _ask(bravo_analyst, country_a)
     assert signed_in(alpha_analyst).get(reverse("access-requests")).status_code == 404
     decide = reverse("access-request-decide", args=[request.pk])
-    response = signed_in(bravo_supervisor).post(decide, {"decision": "approve"})
+    response = signed_in(bravo_supervisor).post(decide, {"approve": ""})
     assert response.status_code == 404
     request.refresh_from_db()
     assert request.state == AccessRequestState.PENDING
