@@ -16,6 +16,7 @@ from sharing.services.agreements import (
 )
 from sharing.services.attachments import add_attachment, check_upload
 from sharing.services.categories import change_category, create_category
+from sharing.services.exports import ExportTooLarge, export_reports
 from sharing.services.reports import (
     add_indicators,
     create_report,
@@ -41,6 +42,7 @@ from sharing.services.subscriptions import (
 
 __all__ = [
     "CHANGES",
+    "ExportTooLarge",
     "activate_agreement",
     "add_common_value",
     "add_attachment",
@@ -60,6 +62,7 @@ __all__ = [
     "delete_saved_search",
     "delete_subscription",
     "edit_report",
+    "export_reports",
     "forward_report",
     "may_change",
     "publish_report",

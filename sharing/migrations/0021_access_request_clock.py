@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("agencies", "0003_user_language"),
-        ("sharing", "0018_common_values"),
+        ("sharing", "0020_common_values"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

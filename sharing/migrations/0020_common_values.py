@@ -17,7 +17,7 @@ def seed(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sharing", "0017_report_search"),
+        ("sharing", "0019_audit_chain"),
     ]
 
     operations = [
