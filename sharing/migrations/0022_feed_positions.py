@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("agencies", "0003_user_language"),
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("sharing", "0019_audit_chain"),
+        ("sharing", "0021_access_request_clock"),
     ]
 
     operations = [
