@@ -29,7 +29,6 @@ commits with the page.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -46,6 +45,7 @@ Deleted = Literal["retracted", "access_revoked"]
 
 # A caught-up read has read every report of every transaction below the bound.
 _LAST_REPORT = 2**62
+_SPARE = 64
 
 # The first transaction id a read must not pass: the oldest in flight in this database, or the
 # next to be assigned. The snapshot lists in-flight ids of the whole cluster; those of other
@@ -63,91 +63,103 @@ SELECT least(
 FROM pg_current_snapshot() AS s
 """
 
-# One branch per group of the principal, each walking index report_grant_feed in order from
-# the cursor and keeping what the feed tells: published or retracted reports (not drafts), at
-# the latest position of their grants in the principal's groups (an earlier one is skipped).
-# Each branch stops at `limit` entries; PostgreSQL merges the branches (Merge Append). The
-# filters sit inside the branches: a branch cut before filtering could stop short of an entry
-# another branch's later entries would then step over.
-_GRANTS_BRANCH = """
-(SELECT g.feed_xid AS xid, g.content_object_id AS report_id, r.state, r.retracted_at AS at
- FROM sharing_reportgroupobjectpermission g JOIN sharing_report r ON r.id = g.content_object_id
- WHERE g.group_id = %(group{n})s AND g.permission_id = %(permission)s
-   AND (g.feed_xid, g.content_object_id) > (%(after_xid)s, %(after_report)s)
-   AND g.feed_xid < (SELECT xid FROM bound)
-   AND r.state <> %(draft)s
-   AND NOT EXISTS (SELECT 1 FROM sharing_reportgroupobjectpermission l
-                   WHERE l.content_object_id = g.content_object_id
-                     AND l.permission_id = %(permission)s AND l.group_id = ANY(%(groups)s)
-                     AND l.feed_xid > g.feed_xid AND l.feed_xid < (SELECT xid FROM bound)
-                   OFFSET 0)
- ORDER BY g.feed_xid, g.content_object_id
- LIMIT %(limit)s)"""
-
-# Revoked rows of the principal's agency, of its country, and of every agency (TLP:CLEAR),
-# each walking its partial index (dissem_revoked_agency / dissem_revoked_country) from the
-# cursor, keeping the revocations no other row of the principal still covered then: the
-# principal lost the report at that position. Rows revoked together count once.
-_REVOKED_BRANCH = """
-(SELECT DISTINCT ON (d.revoked_xid, d.report_id) d.revoked_xid AS xid, d.report_id, r.state,
-        d.revoked_at AS at
- FROM sharing_dissemination d JOIN sharing_report r ON r.id = d.report_id
+# The log is read in two steps. First each source walks its index in (transaction, report)
+# order from the cursor, `limit` entries at most: every group of the principal its grants
+# (report_grant_feed; the hub of the 1M bench is party to 49 agreements, so one walk per group
+# in a LATERAL join), and its agency, its country and every agency their revoked rows
+# (dissem_revoked_*). These are index-only reads. The cut is the earliest last entry of a walk
+# that stopped at `limit`: up to it, every source has given every entry, so the log is complete
+# there (PostgreSQL cannot merge the walks in order with Merge Append and stop early, as it
+# cannot see that a UNION ALL of index scans is ordered). Then, for entries up to the cut:
+# - a grant tells the report once, at the latest position of its grants in the principal's
+#   groups (an earlier one is skipped), and never a draft;
+# - a revocation tells a tombstone only if no other row of the principal still covered the
+#   report then (it lost the report at that position).
+# OFFSET 0 keeps the report lookup and each NOT EXISTS a probe of its entry (the primary key,
+# report_grant_probe, the report's own Dissemination rows): pulled up into joins, they could
+# read every report or every grant of the principal's groups to answer one page. Entries at one
+# position (a report held through several groups, or granted and revoked at once) are folded
+# into one by read_changes.
+_REVOKED_WALK = """
+(SELECT d.revoked_xid AS xid, d.report_id, 1 AS stream, d.revoked_at AS at, {source} AS source
+ FROM sharing_dissemination d
  WHERE {recipient} AND d.revoked_xid IS NOT NULL
    AND (d.revoked_xid, d.report_id) > (%(after_xid)s, %(after_report)s)
    AND d.revoked_xid >= coalesce(%(origin)s, (SELECT xid FROM bound))
    AND d.revoked_xid < (SELECT xid FROM bound)
-   AND NOT EXISTS (SELECT 1 FROM sharing_dissemination k
-                   WHERE k.report_id = d.report_id
-                     AND (k.recipient_agency_id = %(agency)s
-                          OR k.recipient_country_id = %(country)s
-                          OR k.basis = %(every_agency)s)
-                     AND k.granted_xid <= d.revoked_xid
-                     AND (k.revoked_xid IS NULL OR k.revoked_xid > d.revoked_xid)
-                   OFFSET 0)
  ORDER BY d.revoked_xid, d.report_id
- LIMIT %(limit)s)"""
+ LIMIT %(walk)s)"""
+# The principal's agency, its country, and every agency (TLP:CLEAR rows).
 _RECIPIENTS = (
-    "d.recipient_agency_id = %(agency)s AND d.recipient_agency_id IS NOT NULL",
-    "d.recipient_country_id = %(country)s AND d.recipient_agency_id IS NULL",
-    "d.recipient_country_id IS NULL AND d.recipient_agency_id IS NULL"
-    " AND d.basis = %(every_agency)s",
+    "d.recipient_agency_id = %(agency)s",
+    "d.recipient_country_id = %(country)s",
+    "d.basis = %(every_agency)s",
 )
 
-# OFFSET 0 keeps each NOT EXISTS a probe per entry: without it the planner may hash every
-# grant of the principal's groups, or every row of its country, to answer a page. A report
-# both granted and revoked at one position is still granted (another row holds it).
 _CHANGES = """
-WITH bound AS MATERIALIZED ({bound})
-SELECT b.xid, e.xid, e.report_id, e.deleted, e.at
-FROM bound b LEFT JOIN LATERAL (
-  SELECT DISTINCT ON (u.xid, u.report_id) u.xid, u.report_id, u.deleted, u.at
-  FROM (
-    SELECT c.xid, c.report_id, 0 AS stream,
-           CASE WHEN c.state = %(retracted)s THEN 'retracted' END AS deleted, c.at
-    FROM ({grants}) AS c
-    UNION ALL
-    SELECT t.xid, t.report_id, 1,
-           CASE WHEN t.state = %(retracted)s THEN 'retracted' ELSE 'access_revoked' END, t.at
-    FROM ({revocations}) AS t
-  ) AS u
-  ORDER BY u.xid, u.report_id, u.stream
-  LIMIT %(limit)s
+WITH bound AS MATERIALIZED ({bound}),
+walk AS MATERIALIZED (
+  SELECT w.xid, w.report_id, 0 AS stream, NULL::timestamptz AS at, grp.source
+  FROM unnest(%(groups)s::integer[]) WITH ORDINALITY AS grp(id, source)
+  CROSS JOIN LATERAL (
+    SELECT g.feed_xid AS xid, g.content_object_id AS report_id
+    FROM sharing_reportgroupobjectpermission g
+    WHERE g.group_id = grp.id AND g.permission_id = %(permission)s
+      AND (g.feed_xid, g.content_object_id) > (%(after_xid)s, %(after_report)s)
+      AND g.feed_xid < (SELECT xid FROM bound)
+    ORDER BY g.feed_xid, g.content_object_id
+    LIMIT %(walk)s
+  ) AS w
+  UNION ALL {revoked}
+),
+cut AS MATERIALIZED (
+  SELECT last.xid, last.report_id FROM (
+    SELECT DISTINCT ON (source) source, xid, report_id FROM walk
+    WHERE source IN (SELECT source FROM walk GROUP BY source HAVING count(*) >= %(walk)s)
+    ORDER BY source, xid DESC, report_id DESC
+  ) AS last
+  ORDER BY last.xid, last.report_id
+  LIMIT 1
+)
+SELECT b.xid, c.xid, c.report_id, e.xid, e.report_id, e.stream, e.state, e.at
+FROM bound b LEFT JOIN cut c ON true LEFT JOIN LATERAL (
+  SELECT u.xid, u.report_id, u.stream, r.state,
+         CASE WHEN u.stream = 0 THEN r.retracted_at ELSE u.at END AS at
+  FROM (SELECT * FROM walk w
+        WHERE c.xid IS NULL OR (w.xid, w.report_id) <= (c.xid, c.report_id)
+        ORDER BY w.xid, w.report_id, w.stream OFFSET 0) AS u
+  CROSS JOIN LATERAL (
+    SELECT x.state, x.retracted_at FROM sharing_report x WHERE x.id = u.report_id OFFSET 0
+  ) AS r
+  WHERE CASE WHEN u.stream = 0 THEN
+          r.state <> %(draft)s
+          AND NOT EXISTS (SELECT 1 FROM sharing_reportgroupobjectpermission l
+                          WHERE l.content_object_id = u.report_id
+                            AND l.permission_id = %(permission)s
+                            AND l.group_id = ANY(%(groups)s)
+                            AND l.feed_xid > u.xid AND l.feed_xid < (SELECT xid FROM bound)
+                          OFFSET 0)
+        ELSE
+          NOT EXISTS (SELECT 1 FROM sharing_dissemination k
+                      WHERE k.report_id = u.report_id
+                        AND (k.recipient_agency_id = %(agency)s
+                             OR k.recipient_country_id = %(country)s
+                             OR k.basis = %(every_agency)s)
+                        AND k.granted_xid <= u.xid
+                        AND (k.revoked_xid IS NULL OR k.revoked_xid > u.xid)
+                      OFFSET 0)
+        END
+  LIMIT %(fetch)s
 ) AS e ON true
-ORDER BY e.xid, e.report_id
+ORDER BY e.xid, e.report_id, e.stream, e.at DESC
 """
-
-
-@functools.cache
-def _statement(groups: int) -> str:
-    grants = "\nUNION ALL\n".join(_GRANTS_BRANCH.replace("{n}", str(n)) for n in range(groups))
-    revocations = "\nUNION ALL\n".join(
-        _REVOKED_BRANCH.replace("{recipient}", recipient) for recipient in _RECIPIENTS
-    )
-    return (
-        _CHANGES.replace("{bound}", _BOUND)
-        .replace("{grants}", grants)
-        .replace("{revocations}", revocations)
-    )
+_STATEMENT = _CHANGES.replace("{bound}", _BOUND).replace(
+    "{revoked}",
+    "\n  UNION ALL".join(
+        _REVOKED_WALK.replace("{source}", str(-n)).replace("{recipient}", recipient)
+        for n, recipient in enumerate(_RECIPIENTS, start=1)
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -202,25 +214,49 @@ def read_changes(subject: PrincipalLike, after: Position | None, limit: int) -> 
     if principal.pending_agreement_ids or not principal.group_ids:
         return _waiting(principal, after)
     start = after or Position.start()
-    params = _params(principal, start, after, limit + 1)
+    # The entries up to the cut are checked in order and only until `fetch` have passed: room
+    # for the entries of the last position (a report's grants in several groups, rows revoked
+    # together), which may be cut off and is then left for the next read.
+    fetch = limit + 1 + _SPARE
     with connection.cursor() as cursor:
-        cursor.execute(_statement(len(principal.group_ids)), params)
+        cursor.execute(_STATEMENT, _params(principal, start, after, limit) | {"fetch": fetch})
         rows = cursor.fetchall()
-    bound = int(rows[0][0])
+    bound, cut_xid, cut_report = int(rows[0][0]), rows[0][1], rows[0][2]
     origin = start.origin if after is not None else bound
-    changes = [
-        Change(xid=xid, report_id=report_id, deleted=deleted, at=at)
-        for _, xid, report_id, deleted, at in rows
-        if xid is not None
-    ]
-    if len(changes) > limit:
-        changes = changes[:limit]
-        last = changes[-1]
-        return ChangePage(changes, Position(last.xid, last.report_id, origin), True, False)
+    positions = _fold(rows)
+    if len(rows) == fetch and len(positions) > 1:
+        positions.pop()
+        positions = positions[:limit]
+        last = positions[-1]
+        return ChangePage(positions, Position(last.xid, last.report_id, origin), True, False)
+    if len(positions) > limit:
+        positions = positions[:limit]
+        last = positions[-1]
+        return ChangePage(positions, Position(last.xid, last.report_id, origin), True, False)
+    if cut_xid is not None:
+        # A source has more beyond the cut: everything up to it has been told.
+        return ChangePage(positions, Position(cut_xid, cut_report, origin), True, False)
     caught_up = Position(bound - 1, _LAST_REPORT, origin)
     if (caught_up.xid, caught_up.report_id) < (start.xid, start.report_id):
         caught_up = start  # the bound never moves back; kept safe if a clock of ids ever did
-    return ChangePage(changes, caught_up, False, False)
+    return ChangePage(positions, caught_up, False, False)
+
+
+def _fold(rows: list[tuple[Any, ...]]) -> list[Change]:
+    """One change per position: the report if a grant holds it, else a tombstone."""
+    changes: list[Change] = []
+    for *_, xid, report_id, stream, state, at in rows:
+        if xid is None:
+            continue  # nothing changed: the row only carries the bound
+        if changes and (changes[-1].xid, changes[-1].report_id) == (xid, report_id):
+            continue  # ordered by stream: a grant (0) comes before revocations (1)
+        if state == ReportState.RETRACTED:
+            changes.append(Change(xid, report_id, "retracted", at))
+        elif stream == 0:
+            changes.append(Change(xid, report_id, None, None))
+        else:
+            changes.append(Change(xid, report_id, "access_revoked", at))
+    return changes
 
 
 def _waiting(principal: Principal, after: Position | None) -> ChangePage:
@@ -235,17 +271,15 @@ def _params(
     principal: Principal, start: Position, after: Position | None, limit: int
 ) -> dict[str, Any]:
     return {
-        **{f"group{n}": group for n, group in enumerate(principal.group_ids)},
         "groups": list(principal.group_ids),
         "permission": principal.view_permission_id,
         "after_xid": start.xid,
         "after_report": start.report_id,
         # None on a first read: no tombstone before its own bound (nothing was held then).
         "origin": start.origin if after is not None else None,
-        "limit": limit,
+        "walk": limit,
         "agency": principal.agency_id,
         "country": principal.country_id,
         "every_agency": DisseminationBasis.TLP_CLEAR.value,
         "draft": ReportState.DRAFT.value,
-        "retracted": ReportState.RETRACTED.value,
     }

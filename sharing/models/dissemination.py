@@ -198,17 +198,21 @@ class Dissemination(models.Model):
                 condition=models.Q(basis="agreement", revoked_at__isnull=True),
                 name="dissem_agreement_inbox",
             ),
-            # Revocations in the order they were recorded, per recipient: feed tombstones
-            # (country rows and TLP:CLEAR rows in one, agency rows in the other).
-            models.Index(
-                fields=["recipient_country", "revoked_xid", "report"],
-                condition=models.Q(revoked_xid__isnull=False, recipient_agency__isnull=True),
-                name="dissem_revoked_country",
-            ),
+            # Revocations in the order they were recorded, per recipient: feed tombstones.
             models.Index(
                 fields=["recipient_agency", "revoked_xid", "report"],
                 condition=models.Q(revoked_xid__isnull=False, recipient_agency__isnull=False),
                 name="dissem_revoked_agency",
+            ),
+            models.Index(
+                fields=["recipient_country", "revoked_xid", "report"],
+                condition=models.Q(revoked_xid__isnull=False, recipient_country__isnull=False),
+                name="dissem_revoked_country",
+            ),
+            models.Index(
+                fields=["revoked_xid", "report"],
+                condition=models.Q(revoked_xid__isnull=False, basis="tlp_clear"),
+                name="dissem_revoked_everyone",
             ),
         ]
 

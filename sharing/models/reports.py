@@ -394,9 +394,12 @@ class ReportGroupObjectPermission(GroupObjectPermissionBase):
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
         indexes = [
-            # Makes the visible_to semi-join an index-only probe for several groups.
+            # Makes the visible_to semi-join an index-only probe for several groups, and the
+            # feed's "is there a later grant of this report" one too.
             models.Index(
-                fields=["content_object", "permission", "group"], name="report_grant_probe"
+                fields=["content_object", "permission", "group"],
+                include=["feed_xid"],
+                name="report_grant_probe",
             ),
             # Newest first per group: the list's first pages (ReportQuerySet.newest_visible)
             # and removing a group's grants in batches.
