@@ -40,6 +40,8 @@ AUDIT_CHAIN_KEY: str = (
 AUDIT_SEAL_INTERVAL = env_int("AUDIT_SEAL_INTERVAL", 5, minimum=1)
 # Monthly partitions of the audit record kept ready beyond the current month.
 AUDIT_PARTITIONS_AHEAD = env_int("AUDIT_PARTITIONS_AHEAD", 3, minimum=1)
+# Most rows one CSV export of the audit viewer holds.
+AUDIT_EXPORT_MAX_ROWS = env_int("AUDIT_EXPORT_MAX_ROWS", 100_000, minimum=100)
 # Months of audit events `manage.py purge_audit` keeps (whole months; 0 keeps everything).
 AUDIT_RETENTION_MONTHS = env_int("AUDIT_RETENTION_MONTHS", 36, minimum=0)
 

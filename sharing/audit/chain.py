@@ -264,3 +264,25 @@ def anchor() -> dict[str, Any]:
     signature = hmac.new(chain_key(), b"bix-audit-anchor|" + message, hashlib.sha256).hexdigest()
     AuditCheckpoint.objects.create(kind=CheckpointKind.ANCHORED, seq=current.seq, hash=current.hash)
     return {**payload, "signature": signature}
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the audit viewer shows of the chain."""
+
+    head: Head
+    unsealed: int
+    last_verified: AuditCheckpoint | None
+    last_anchored: AuditCheckpoint | None
+
+
+def status() -> Status:
+    def last(kind: str) -> AuditCheckpoint | None:
+        return AuditCheckpoint.objects.filter(kind=kind).order_by("-created_at", "-id").first()
+
+    return Status(
+        head=head(),
+        unsealed=AuditEvent.objects.filter(seq__isnull=True).count(),
+        last_verified=last(CheckpointKind.VERIFIED),
+        last_anchored=last(CheckpointKind.ANCHORED),
+    )

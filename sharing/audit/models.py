@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 
@@ -203,6 +204,8 @@ class AuditEvent(models.Model):
             models.Index(fields=["action", "-occurred_at"], name="audit_by_action"),
             models.Index(fields=["agency", "-occurred_at"], name="audit_by_agency"),
             models.Index(fields=["object_type", "-occurred_at"], name="audit_by_object_type"),
+            # "Who accessed this report": object_ids @> '["<uuid>"]'.
+            GinIndex(fields=["object_ids"], opclasses=["jsonb_path_ops"], name="audit_by_object"),
         ]
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from portal.typing import AuthenticatedHttpRequest
 from sharing import audit, services
 from sharing.access import explain_visibility
 from sharing.models import Attachment, AuditAction, Report, ReportState, Tlp
+from sharing.web.audit_log import report_accesses
 from sharing.web.context import request_context
 from sharing.web.editor import release_preview
 from sharing.web.history import version_history
@@ -87,6 +88,7 @@ def report_detail(request: AuthenticatedHttpRequest, report_uuid: Any) -> HttpRe
         "explanation": explain_visibility(report, user_agency) if user_agency else None,
     }
     if is_originator:
+        context["accesses"] = report_accesses(report)
         # Live rows first, then the ended ones, each in the order they were granted.
         context["disseminations"] = report.disseminations.select_related(
             "recipient_country", "recipient_agency__country", "agreement", "forwarded_by__country"

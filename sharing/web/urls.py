@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sharing.web import editor, reports, search, views
+from sharing.web import audit_log, editor, reports, search, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,6 +20,8 @@ urlpatterns = [
     ),
     path("reports/<uuid:report_uuid>/publish/", editor.report_publish, name="report-publish"),
     path("reports/<uuid:report_uuid>/retract/", editor.report_retract, name="report-retract"),
+    path("audit/", audit_log.audit_log, name="audit-log"),
+    path("audit/export/", audit_log.audit_export, name="audit-export"),
     path("search/", search.search_page, name="search"),
     path("search/saved/", search.save_search, name="search-save"),
     path("search/saved/<int:pk>/delete/", search.delete_saved_search, name="search-delete"),

@@ -38,9 +38,9 @@ def nav_items(client: Client) -> list[str]:
         (
             Role.AGENCY_ADMIN,
             False,
-            ["home", "reports", "new-report", "search", "access-requests", "agency-admin"],
+            ["home", "reports", "new-report", "search", "access-requests", "agency-admin", "audit"],
         ),
-        (Role.ANALYST, True, ["home", "reports", "new-report", "search", "portal-admin"]),
+        (Role.ANALYST, True, ["home", "reports", "new-report", "search", "audit", "portal-admin"]),
     ],
 )
 def test_navigation_shows_each_role_its_screens(
@@ -72,7 +72,7 @@ def test_portal_admin_without_an_agency_sees_the_admin_but_not_agency_screens(
 ) -> None:
     settings.ROOT_URLCONF = LATER_SCREENS
     client = signed_in(portal_admin)
-    assert nav_items(client) == ["home", "reports", "portal-admin"]
+    assert nav_items(client) == ["home", "reports", "audit", "portal-admin"]
     assert "data-nav-alerts" not in client.get(reverse("home")).content.decode()
 
 
