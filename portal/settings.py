@@ -201,6 +201,9 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / ".data" / "media")) or "")
 # Largest attachment accepted, in bytes (10 MiB by default).
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# Most reports one CSV export of the report list may hold; a larger list is refused (narrow the
+# filters) rather than cut short without the analyst noticing.
+REPORT_EXPORT_MAX_ROWS = env_int("REPORT_EXPORT_MAX_ROWS", 1000, minimum=1)
 
 # Security headers. A Content-Security-Policy forbids inline scripts and styles.
 SECURE_CONTENT_TYPE_NOSNIFF = True

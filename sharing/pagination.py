@@ -9,7 +9,7 @@ from typing import Any
 from django.core import signing
 from django.db.models import Q
 
-from sharing.models.reports import Report, ReportQuerySet
+from sharing.models.reports import Report, ReportFilters, ReportQuerySet
 
 # Signed so a cursor is only ever one this portal handed out: clients cannot craft positions,
 # and the format can change without breaking a promise nobody was meant to rely on.
@@ -50,10 +50,16 @@ class RowPage:
 
 
 def _newest_first_queryset(
-    queryset: ReportQuerySet, cursor: str | None, size: int, visible_to: Any
+    queryset: ReportQuerySet,
+    cursor: str | None,
+    size: int,
+    visible_to: Any,
+    filters: ReportFilters | None = None,
 ) -> ReportQuerySet:
     before = decode_cursor(cursor) if cursor else None
-    if visible_to is not None:
+    if visible_to is not None and filters:
+        queryset = queryset.filtered_newest_visible(visible_to, filters, size + 1, before)
+    elif visible_to is not None:
         queryset = queryset.newest_visible(visible_to, size + 1, before)
     elif before is not None:
         when, pk = before
@@ -62,15 +68,22 @@ def _newest_first_queryset(
 
 
 def newest_first(
-    queryset: ReportQuerySet, cursor: str | None, size: int, *, visible_to: Any = None
+    queryset: ReportQuerySet,
+    cursor: str | None,
+    size: int,
+    *,
+    visible_to: Any = None,
+    filters: ReportFilters | None = None,
 ) -> Page:
     """Reports by (published_at, id) descending, `size` per page, after `cursor`.
 
     With `visible_to` (a user or partner system), the page holds the published reports that
-    principal may see, read from its grants in list order (`ReportQuerySet.newest_visible`);
-    without it, `queryset` must already be narrowed by `visible_to()`.
+    principal may see, read from its grants in list order (`ReportQuerySet.newest_visible`,
+    or `filtered_newest_visible` with `filters`); without it, `queryset` must already be
+    narrowed by `visible_to()`.
     """
-    rows = list(_newest_first_queryset(queryset, cursor, size, visible_to)[: size + 1])
+    ordered = _newest_first_queryset(queryset, cursor, size, visible_to, filters)
+    rows = list(ordered[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     last = rows[-1] if rows else None

@@ -70,7 +70,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
     """pytest-django's, letting the flush between transactional tests empty the audit tables.
 
-    The audit tables refuse TRUNCATE unless the database allows it (migration 0018); only the
+    The audit tables refuse TRUNCATE unless the database allows it (migration 0019); only the
     test database does. The denials' connection is closed before the test database is dropped.
     """
     with django_db_blocker.unblock():

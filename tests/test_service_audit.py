@@ -42,6 +42,7 @@ from sharing.models import (
     Dissemination,
     Indicator,
     Report,
+    ReportFilters,
     Subscription,
     Tlp,
 )
@@ -347,6 +348,13 @@ def _add_attachment(get: Get) -> Call:
     )
 
 
+@case("export_reports", AuditAction.EXPORTED, actor="alpha_analyst")
+def _export_reports(get: Get) -> Call:
+    _published(get)
+    filters = ReportFilters(category_id=get("drugs").pk)
+    return lambda actor: S.export_reports(actor=actor, filters=filters, justification="case")
+
+
 @case("publish_report", AuditAction.REPORT_PUBLISHED, actor="alpha_analyst")
 def _publish_report(get: Get) -> Call:
     draft = get("publish")(get("alpha_analyst"), draft=True)
@@ -444,12 +452,10 @@ def _last_event_id() -> int:
     return last or 0
 
 
-@pytest.mark.parametrize("name", SERVICES)
+@pytest.mark.parametrize("name", [name for name in SERVICES if name not in MANY_EVENTS])
 def test_every_service_writes_exactly_one_event_of_its_action(
     name: str, request: pytest.FixtureRequest
 ) -> None:
-    if name in MANY_EVENTS:
-        pytest.skip(MANY_EVENTS[name])
     assert name in CASES, f"{name} is a service without a case in {__name__}.CASES"
     case = CASES[name]
     call = case.arrange(request.getfixturevalue)
@@ -463,10 +469,8 @@ def test_every_service_writes_exactly_one_event_of_its_action(
     assert events[0].actor_user_id == (actor.pk if actor else None)
 
 
-@pytest.mark.parametrize("name", SERVICES)
+@pytest.mark.parametrize("name", [name for name in SERVICES if name not in NO_ACTOR])
 def test_every_service_takes_a_keyword_only_actor(name: str) -> None:
-    if name in NO_ACTOR:
-        pytest.skip(NO_ACTOR[name])
     parameter = inspect.signature(public_services()[name]).parameters.get("actor")
     assert parameter is not None, f"{name} takes no actor"
     assert parameter.kind is inspect.Parameter.KEYWORD_ONLY

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -32,6 +33,58 @@ class ReportState(models.TextChoices):
     RETRACTED = "retracted", _("Retracted")
 
 
+_Reports = TypeVar("_Reports", bound="models.QuerySet[Report]")
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """What a report list is narrowed to; None leaves a field unfiltered.
+
+    The date range is on `published_at`: from `published_from` (inclusive) to
+    `published_until` (exclusive).
+    """
+
+    category_id: int | None = None
+    tlp: int | None = None
+    originator_country_id: int | None = None
+    priority: int | None = None
+    language: str | None = None
+    published_from: dt.datetime | None = None
+    published_until: dt.datetime | None = None
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) is not None for f in fields(self))
+
+    def on_report(self) -> dict[str, Any]:
+        """The filters on the report's own columns, by name (the date range aside)."""
+        values = {
+            "category": self.category_id,
+            "tlp": self.tlp,
+            "originator_country": self.originator_country_id,
+            "priority": self.priority,
+            "language": self.language,
+        }
+        return {name: value for name, value in values.items() if value is not None}
+
+    def apply(self, reports: _Reports) -> _Reports:
+        """The same conditions through the ORM (a queryset already narrowed by visible_to)."""
+        lookups = {_ORM_FIELDS[name]: value for name, value in self.on_report().items()}
+        if self.published_from is not None:
+            lookups["published_at__gte"] = self.published_from
+        if self.published_until is not None:
+            lookups["published_at__lt"] = self.published_until
+        return reports.filter(**lookups)
+
+
+_ORM_FIELDS = {
+    "category": "category_id",
+    "tlp": "tlp",
+    "originator_country": "originator_country_id",
+    "priority": "priority",
+    "language": "language",
+}
+
+
 class ReportQuerySet(models.QuerySet["Report"]):
     def visible_to(self, subject: Any) -> ReportQuerySet:
         """Reports the user or partner system may see: the one entry point of every read path.
@@ -56,6 +109,24 @@ class ReportQuerySet(models.QuerySet["Report"]):
         from sharing.access.queries import newest_visible
 
         return newest_visible(self, subject, size, before)  # type: ignore[return-value]
+
+    def filtered_newest_visible(
+        self,
+        subject: Any,
+        filters: ReportFilters,
+        size: int,
+        before: tuple[dt.datetime, int] | None = None,
+        scan: int | None = None,
+    ) -> ReportQuerySet:
+        """newest_visible narrowed by `filters` (category, marking, originator country, ...).
+
+        Read in list order like newest_visible with the filters applied to each walk, or, when
+        the filters match seldom among what the subject sees, walked by the filters' own
+        indexes and probed against the subject's grants (sharing.access.queries).
+        """
+        from sharing.access.queries import filtered_newest_visible
+
+        return filtered_newest_visible(self, subject, filters, size, before, scan)  # type: ignore[return-value]
 
     def published(self) -> ReportQuerySet:
         return self.filter(state=ReportState.PUBLISHED)
@@ -168,6 +239,22 @@ class Report(models.Model):
             models.Index(fields=["modified_at", "id"], name="report_feed_order"),
             # Lists are newest first (Meta.ordering): the first page walks this index.
             models.Index(fields=["-published_at", "-id"], name="report_newest_first"),
+            # A filtered list's second way (filtered_newest_visible): the published reports
+            # of one category, marking, country, priority or language, newest first.
+            *(
+                models.Index(
+                    fields=[column, "-published_at", "-id"],
+                    condition=models.Q(state=ReportState.PUBLISHED),
+                    name=f"report_{name}_newest",
+                )
+                for column, name in (
+                    ("category", "category"),
+                    ("tlp", "tlp"),
+                    ("originator_country", "country"),
+                    ("priority", "priority"),
+                    ("language", "language"),
+                )
+            ),
             GinIndex(fields=["search_vector"], name="report_search"),
         ]
 

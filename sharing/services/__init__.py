@@ -15,6 +15,7 @@ from sharing.services.agreements import (
 )
 from sharing.services.attachments import add_attachment, check_upload
 from sharing.services.categories import change_category, create_category
+from sharing.services.exports import ExportTooLarge, export_reports
 from sharing.services.reports import (
     add_indicators,
     create_report,
@@ -35,6 +36,7 @@ from sharing.services.subscriptions import (
 
 __all__ = [
     "CHANGES",
+    "ExportTooLarge",
     "activate_agreement",
     "add_attachment",
     "add_indicators",
@@ -53,6 +55,7 @@ __all__ = [
     "delete_saved_search",
     "delete_subscription",
     "edit_report",
+    "export_reports",
     "forward_report",
     "may_change",
     "publish_report",

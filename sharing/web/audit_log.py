@@ -30,6 +30,7 @@ from sharing import audit
 from sharing.audit import chain
 from sharing.models import AuditAction, AuditEvent, Report
 from sharing.web.context import request_context
+from sharing.web.export import _cell as safe_cell
 from sharing.web.justification import JustificationField
 
 PAGE_SIZE = 50
@@ -206,12 +207,6 @@ class ExportForm(forms.Form):
     justification = JustificationField()
 
 
-def _csv_cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # A spreadsheet would run a cell starting like a formula.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -223,7 +218,7 @@ def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
     for event in events.iterator(chunk_size=2000):
         yield writer.writerow(
             [
-                _csv_cell(value)
+                safe_cell(value)
                 for value in (
                     event.occurred_at.isoformat(),
                     event.seq,

@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from sharing.web import audit_log, editor, reports, search, views
+from sharing.web import audit_log, editor, export, reports, search, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("reports/", views.report_list, name="report-list"),
+    path("reports/export/", export.report_export, name="report-export"),
     path("reports/new/", editor.report_new, name="report-new"),
     path("reports/new/audience/", editor.new_report_audience, name="report-new-audience"),
     path("reports/preview/", editor.body_preview, name="report-body-preview"),

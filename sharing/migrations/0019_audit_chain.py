@@ -55,7 +55,7 @@ DROP FUNCTION bix_audit_event_append_only();
 class Migration(migrations.Migration):
     dependencies = [
         ("agencies", "0003_user_language"),
-        ("sharing", "0017_report_search"),
+        ("sharing", "0018_filtered_list_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
