@@ -152,6 +152,8 @@ class AuditEvent(models.Model):
         on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
+        # Every index is written again when the sealer seals a row: only those queries use.
+        db_index=False,
     )
     # Kept as text too, so the record stays readable if the user or key is ever removed; the
     # ids stay as they were (DO_NOTHING): the record is never updated.
@@ -167,6 +169,7 @@ class AuditEvent(models.Model):
         on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
+        db_index=False,  # audit_by_agency (agency, -occurred_at) serves it
     )
     country = models.ForeignKey(
         Country,
