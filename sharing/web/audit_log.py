@@ -204,7 +204,9 @@ def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 class ExportForm(forms.Form):
-    justification = JustificationField()
+    justification = JustificationField(
+        help_text=_("Recorded with your export in the audit record.")
+    )
 
 
 class _Echo:
