@@ -64,7 +64,7 @@ def ensure_partitions(now: dt.datetime | None = None, ahead: int | None = None) 
         if partition_name(start) in have:
             continue
         try:
-            # bix_audit_partition() (migration 0022) creates it with its TRUNCATE guard.
+            # bix_audit_partition() (migration 0023) creates it with its TRUNCATE guard.
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT bix_audit_partition(%s::timestamp)", [start.replace(tzinfo=None)]

@@ -133,7 +133,7 @@ def attachment_download(
     if needs_justification(attachment.report, request.user):
         justification = remembered(request, attachment.report)
         if not justification:
-            # The report page asks for it first, then links back here.
+            # The report page asks for it first; its attachment links work after that.
             return redirect("report-detail", attachment.report.uuid)
     try:
         handle = attachment.file.open("rb")

@@ -29,7 +29,7 @@ $$;
 class Migration(migrations.Migration):
     dependencies = [
         ("agencies", "0003_user_language"),
-        ("sharing", "0023_audit_by_object"),
+        ("sharing", "0024_audit_by_object"),
     ]
 
     operations = [

@@ -92,7 +92,7 @@ CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON sharing_auditevent
 
 
 class Migration(migrations.Migration):
-    dependencies = [("sharing", "0021_access_request_clock")]
+    dependencies = [("sharing", "0022_feed_positions")]
 
     operations = [
         migrations.RunSQL(PARTITION, "DROP FUNCTION bix_audit_partition(timestamp);"),

@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
     dependencies = [
         ("agencies", "0003_user_language"),
-        ("sharing", "0022_audit_event_partitioned"),
+        ("sharing", "0023_audit_event_partitioned"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
