@@ -516,7 +516,7 @@ def render(rows: list[Row], shape: dict[str, Any], env: dict[str, str]) -> str:
     return f"""{DOCS_START}
 ## Search and hit/no-hit (`bench/search.py`)
 
-Run {when} on {env["machine"]}, PostgreSQL {env["postgres"]}, load {env["load"]}, commit
+Run {when} on {env["machine"]}, {env["postgres"]}, load {env["load"]}, commit
 {env["commit"]}. Data: `bench/visibility.py`'s seed ({shape["reports"]:,} reports) enriched by
 `bench/search.py --enrich`: text in the report's language ({shape["languages"]}),
 {shape["indicators"]:,} indicators ({shape["distinct"]:,} distinct values; five per report),
