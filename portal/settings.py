@@ -38,6 +38,12 @@ AUDIT_CHAIN_KEY: str = (
 )
 # Seconds between runs of the audit sealer (Celery beat or run_scheduler).
 AUDIT_SEAL_INTERVAL = env_int("AUDIT_SEAL_INTERVAL", 5, minimum=1)
+# Monthly partitions of the audit record kept ready beyond the current month.
+AUDIT_PARTITIONS_AHEAD = env_int("AUDIT_PARTITIONS_AHEAD", 3, minimum=1)
+# Most rows one CSV export of the audit viewer holds.
+AUDIT_EXPORT_MAX_ROWS = env_int("AUDIT_EXPORT_MAX_ROWS", 100_000, minimum=100)
+# Months of audit events `manage.py purge_audit` keeps (whole months; 0 keeps everything).
+AUDIT_RETENTION_MONTHS = env_int("AUDIT_RETENTION_MONTHS", 36, minimum=0)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -257,6 +263,10 @@ if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API
         f"API_THROTTLE_RATE={API_THROTTLE_RATE!r} is not a rate such as 600/min or 20/s."
     )
 
+# Feed cursors (REST /api/v1/feed/, TAXII) stay valid this long: a partner that polls less
+# often syncs again from the start. TAXII clients keep `next` between runs: 30 days at least.
+FEED_CURSOR_MAX_AGE_DAYS = env_int("FEED_CURSOR_MAX_AGE_DAYS", 90, minimum=30)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "sharing.api.auth.APIKeyAuthentication",
@@ -325,6 +335,11 @@ CELERY_BEAT_SCHEDULE = {
     "seal-audit": {
         "task": "sharing.tasks.seal_audit",
         "schedule": AUDIT_SEAL_INTERVAL,
+    },
+    # Next months' partitions of the audit record exist before their first event.
+    "audit-partitions": {
+        "task": "sharing.tasks.ensure_audit_partitions",
+        "schedule": 24 * 3600,
     },
 }
 
