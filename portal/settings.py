@@ -184,6 +184,8 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum
 # Most reports one CSV export of the report list may hold; a larger list is refused (narrow the
 # filters) rather than cut short without the analyst noticing.
 REPORT_EXPORT_MAX_ROWS = env_int("REPORT_EXPORT_MAX_ROWS", 1000, minimum=1)
+# Seconds the dashboard keeps a principal's counts by category (0: computed on every visit).
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 300, minimum=0)
 
 # Security headers. A Content-Security-Policy forbids inline scripts and styles.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -2,10 +2,10 @@
 
 from django.urls import path
 
-from sharing.web import editor, export, reports, search, views
+from sharing.web import dashboard, editor, export, reports, search, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboard.dashboard, name="home"),
     path("reports/", views.report_list, name="report-list"),
     path("reports/export/", export.report_export, name="report-export"),
     path("reports/new/", editor.report_new, name="report-new"),
