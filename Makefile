@@ -21,12 +21,12 @@ $(BIN)/.installed: pyproject.toml
 	@touch $@
 
 # Local development settings, remembered for every later command (manage.py, pytest, celery):
-# DEBUG on and a secret key of this checkout's own. Written once; variables in the environment
-# override it. Readable by its owner only (it holds a key). Deployments set DEBUG=false and
-# SECRET_KEY instead.
+# DEBUG on, a secret key and an audit chain key of this checkout's own. Written once;
+# variables in the environment override it. Readable by its owner only (it holds keys).
+# Deployments set DEBUG=false, SECRET_KEY and AUDIT_CHAIN_KEY instead.
 .env: | $(BIN)/.installed
-	@umask 077; $(BIN)/python -c 'import secrets; print("# Local development settings (written by make); the environment overrides them.\nDEBUG=true\nSECRET_KEY=" + secrets.token_urlsafe(50))' > $@
-	@echo "wrote .env (DEBUG=true and a generated SECRET_KEY for local development)"
+	@umask 077; $(BIN)/python -c 'import secrets; print("# Local development settings (written by make); the environment overrides them.\nDEBUG=true\nSECRET_KEY=" + secrets.token_urlsafe(50) + "\nAUDIT_CHAIN_KEY=" + secrets.token_urlsafe(50))' > $@
+	@echo "wrote .env (DEBUG=true, a generated SECRET_KEY and AUDIT_CHAIN_KEY for local development)"
 
 
 install: $(BIN)/.installed .env compilemessages

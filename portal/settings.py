@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 import re
 from pathlib import Path
@@ -24,6 +26,18 @@ if not _secret:
         )
     _secret = "insecure-development-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY: str = _secret
+
+# The key of the audit record's hash chain (sharing/audit/chain.py, docs/audit.md). Set it
+# (or AUDIT_CHAIN_KEY_FILE) in every deployment and keep it: verification needs the key each
+# event was sealed with. Unset, it is derived from SECRET_KEY (a check warns when DEBUG is off),
+# so rotating SECRET_KEY would then break verification.
+_chain_key = env_str("AUDIT_CHAIN_KEY")
+AUDIT_CHAIN_KEY_DERIVED = not _chain_key
+AUDIT_CHAIN_KEY: str = (
+    _chain_key or hmac.new(SECRET_KEY.encode(), b"bix audit chain key", hashlib.sha256).hexdigest()
+)
+# Seconds between runs of the audit sealer (Celery beat or run_scheduler).
+AUDIT_SEAL_INTERVAL = env_int("AUDIT_SEAL_INTERVAL", 5, minimum=1)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -297,6 +311,11 @@ CELERY_BEAT_SCHEDULE = {
     "apply-agreement-calendar": {
         "task": "sharing.tasks.apply_agreement_calendar",
         "schedule": env_int("AGREEMENT_CALENDAR_INTERVAL", 60, minimum=5),
+    },
+    # Committed audit events are sealed into the hash chain within seconds.
+    "seal-audit": {
+        "task": "sharing.tasks.seal_audit",
+        "schedule": AUDIT_SEAL_INTERVAL,
     },
 }
 

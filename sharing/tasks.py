@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from sharing.audit import chain
 from sharing.services import apply_agreement_calendar as _apply_calendar
 from sharing.services import settle_agreement as _settle
 
@@ -27,3 +28,9 @@ def settle_agreement(agreement_id: int) -> dict[str, int] | None:
         "grants_added": settlement.grants_added,
         "grants_removed": settlement.grants_removed,
     }
+
+
+@shared_task(name="sharing.tasks.seal_audit")
+def seal_audit() -> int:
+    """Beat: seal committed audit events into the hash chain (one sealer at a time)."""
+    return chain.seal()

@@ -68,7 +68,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
-    """pytest-django's, closing the denials' connection before the test database is dropped."""
+    """pytest-django's, letting the flush between transactional tests empty the audit tables.
+
+    The audit tables refuse TRUNCATE unless the database allows it (migration 0019); only the
+    test database does. The denials' connection is closed before the test database is dropped.
+    """
+    with django_db_blocker.unblock():
+        connection = connections["default"]
+        with connection.cursor() as cursor:
+            name = connection.ops.quote_name(connection.settings_dict["NAME"])
+            cursor.execute(f"ALTER DATABASE {name} SET bix.audit_truncate = 'allow'")
+        connection.close()  # a new session takes the database's setting
     yield
     with django_db_blocker.unblock():
         connections[audit.DENIALS_DATABASE].close()

@@ -41,6 +41,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
         "recipients",
         "justification",
         "details",
+        "seq",
         "prev_hash",
         "hash",
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from agencies.models import Agency, Country, PartnerAPIKey
 
@@ -186,13 +187,19 @@ class AuditEvent(models.Model):
         max_length=10, choices=AuditOutcome.choices, default=AuditOutcome.SUCCESS
     )
     details = models.JSONField(default=dict, blank=True)
-    # Hash chain: each event seals the previous one's hash (filled by the sealer).
+    # The seal (sharing/audit/chain.py): the place in the chain, the previous event's hash and
+    # this event's. Empty until the sealer runs; then written once and never again (a trigger
+    # lets an UPDATE through only from unsealed to sealed, with nothing else changed).
+    seq = models.BigIntegerField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
         indexes = [
+            models.Index(fields=["seq"], name="audit_by_seq", condition=Q(seq__isnull=False)),
+            # What the sealer has left to do: small, as the sealer keeps up.
+            models.Index(fields=["id"], name="audit_unsealed", condition=Q(seq__isnull=True)),
             models.Index(fields=["action", "-occurred_at"], name="audit_by_action"),
             models.Index(fields=["agency", "-occurred_at"], name="audit_by_agency"),
             models.Index(fields=["object_type", "-occurred_at"], name="audit_by_object_type"),
@@ -200,3 +207,27 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} {self.outcome}"
+
+
+class CheckpointKind(models.TextChoices):
+    VERIFIED = "verified", "Verified up to here"
+    ANCHORED = "anchored", "Head signed and printed for shipping"
+    PURGED = "purged", "Events before this purged; the chain goes on from here"
+
+
+class AuditCheckpoint(models.Model):
+    """A point of the chain known good: where verify_audit resumes, or where a purge cut it."""
+
+    kind = models.CharField(max_length=10, choices=CheckpointKind.choices)
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    # How many events the verification that wrote it checked.
+    events = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-seq", "-id"]
+        indexes = [models.Index(fields=["kind", "-seq"], name="audit_checkpoint_by_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at seq {self.seq}"

@@ -9,7 +9,14 @@ from sharing.alerts.models import (
     EmailMode,
     Subscription,
 )
-from sharing.audit.models import AuditAction, AuditChannel, AuditEvent, AuditOutcome
+from sharing.audit.models import (
+    AuditAction,
+    AuditChannel,
+    AuditCheckpoint,
+    AuditEvent,
+    AuditOutcome,
+    CheckpointKind,
+)
 from sharing.models.agreements import Agreement, AgreementChange, AgreementParty, AgreementState
 from sharing.models.dissemination import (
     AccessRequest,
@@ -55,6 +62,8 @@ __all__ = [
     "Attachment",
     "AuditAction",
     "AuditChannel",
+    "AuditCheckpoint",
+    "CheckpointKind",
     "AuditEvent",
     "AuditOutcome",
     "Category",

@@ -135,6 +135,9 @@ def test_image_built_as_the_dockerfile_says_serves_pages_and_hashed_stylesheets(
     secret = Path(env["SECRET_KEY_FILE"])
     secret.parent.mkdir(parents=True, exist_ok=True)
     secret.write_text("a-run-time-secret-of-fifty-characters-or-more-0123456789\n")
+    Path(env["AUDIT_CHAIN_KEY_FILE"]).write_text(
+        "an-audit-chain-key-kept-apart-from-the-secret-key\n"
+    )
     Path(env["MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
     # The compose hosts `postgres` and `redis` are the test run's own services here.
     env["DATABASE_URL"] = database_url()
