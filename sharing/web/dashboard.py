@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -19,8 +18,9 @@ from agencies.models import User
 from portal.typing import AuthenticatedHttpRequest
 from sharing import audit
 from sharing.access import category_counts, resolve
-from sharing.models import Agreement, AuditAction, Category, Report, ReportFilters, Tlp
+from sharing.models import Agreement, AuditAction, Category, Report, ReportFilters
 from sharing.web.context import request_context
+from sharing.web.maps import map_point
 
 NEWEST = 10
 MAP_POINTS = 200
@@ -70,18 +70,11 @@ def map_points(user: User) -> list[dict[str, Any]]:
     located = Report.objects.filtered_newest_visible(
         user, ReportFilters(located=True), MAP_POINTS, scan=MAP_POINTS
     )
-    rows = located.values("uuid", "title", "latitude", "longitude", "tlp", "place")
+    rows = located.values_list("uuid", "title", "latitude", "longitude", "tlp", "place")
     return [
-        {
-            "url": reverse("report-detail", args=[row["uuid"]]),
-            "title": row["title"],
-            "lat": float(row["latitude"] or 0),
-            "lon": float(row["longitude"] or 0),
-            "marking": Tlp(row["tlp"]).label,
-            "tlp": row["tlp"],
-            "place": row["place"],
-        }
-        for row in rows
+        map_point(uuid=uuid, title=title, latitude=lat, longitude=lon, tlp=tlp, place=place)
+        for uuid, title, lat, lon, tlp, place in rows
+        if lat is not None and lon is not None
     ]
 
 
@@ -106,7 +99,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         user,
         AuditAction.REPORT_LISTED,
         context=request_context(request),
-        details={"page": "dashboard", "count": len(latest), "map": len(points)},
+        details={"page": "home", "count": len(latest), "map": len(points)},
     )
     context = {
         "latest": latest,
