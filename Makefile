@@ -51,7 +51,7 @@ messages: $(BIN)/.installed
 # tests take them).
 screenshots: install
 	BIX_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/browser/test_workspace.py \
-	  tests/browser/test_report_editor.py
+	  tests/browser/test_report_editor.py tests/browser/test_hit_no_hit.py
 
 # Front-end libraries: exact versions in package.json, copied into static/vendor/ (committed, so
 # `make run` needs no npm).

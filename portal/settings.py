@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.template.context_processors.i18n",
                 "portal.workspace.workspace",
+                "sharing.web.access_requests.pending_count",
             ],
         },
     },
@@ -194,6 +195,16 @@ STORAGES = {
 # permission-checked, audited download view.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / ".data" / "media")) or "")
 # Largest attachment accepted, in bytes (10 MiB by default).
+# A value shared by more visible reports than this is flagged "very common", not listed.
+CORRELATION_VERY_COMMON = env_int("CORRELATION_VERY_COMMON", 100, minimum=1)
+
+# Hit/no-hit: values are recorded only as HMAC-SHA256 digests under this key (keep it as secret
+# as SECRET_KEY, and stable: a new key makes old digests unmatchable). Lookups per user per hour.
+LOOKUP_HASH_KEY = env_str("LOOKUP_HASH_KEY") or SECRET_KEY
+LOOKUPS_PER_HOUR = env_int("LOOKUPS_PER_HOUR", 60, minimum=1)
+# Access requests from a hit: hours the holder has to answer (Prüm II: core data within 48 h).
+ACCESS_REQUEST_RESPONSE_HOURS = env_int("ACCESS_REQUEST_RESPONSE_HOURS", 48, minimum=1)
+
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 # Most reports one CSV export of the report list may hold; a larger list is refused (narrow the
 # filters) rather than cut short without the analyst noticing.

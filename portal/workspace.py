@@ -41,6 +41,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     # Reports are written for an agency: members only.
     NavItem("new-report", _("New report"), "report-new", MEMBER_ROLES),
     NavItem("search", _("Search"), "search", MEMBER_ROLES),
+    NavItem("lookup", _("Hit/no-hit"), "lookup", MEMBER_ROLES),
     NavItem(
         "access-requests",
         _("Access requests"),

@@ -405,6 +405,30 @@ def _delete_saved_search(get: Get) -> Call:
     return lambda actor: S.delete_saved_search(saved, actor=actor)
 
 
+@case("request_access_for_value", AuditAction.ACCESS_REQUESTED, actor="bravo_analyst")
+def _request_access_for_value(get: Get) -> Call:
+    get("agreement_ab")
+    report = _published(get, tlp=Tlp.AMBER_STRICT, recipients=[get("alpha_customs")], draft=True)
+    S.add_indicators(report, [("vehicle_plate", "ABC-123")], actor=get("alpha_analyst"))
+    S.publish_report(report, actor=get("alpha_analyst"))
+    xa = get("country_a")
+    return lambda actor: S.request_access_for_value(
+        actor=actor, value="abc123", kind="", country=xa, justification="joint case"
+    )
+
+
+@case("add_common_value", AuditAction.COMMON_VALUE_ADDED)
+def _add_common_value(get: Get) -> Call:
+    return lambda actor: S.add_common_value(actor=actor, type="ip", value="198.51.100.0/24")
+
+
+@case("remove_common_value", AuditAction.COMMON_VALUE_REMOVED)
+def _remove_common_value(get: Get) -> Call:
+    get("db")
+    entry = S.add_common_value(actor=None, type="", value="placeholder")
+    return lambda actor: S.remove_common_value(entry, actor=actor)
+
+
 @case("create_category", AuditAction.CATEGORY_CREATED)
 def _create_category(get: Get) -> Call:
     get("categories")

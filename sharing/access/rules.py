@@ -78,8 +78,8 @@ class ReportFacts:
     published_at: dt.datetime | None
     rel_to: frozenset[int]
     recipient_agency_ids: frozenset[int]
-    # (agency, access request) pairs of approved requests
-    access_grants: frozenset[tuple[int, int]] = frozenset()
+    # (agency, access request, agency's country) of approved requests
+    access_grants: frozenset[tuple[int, int, int]] = frozenset()
     # (agency, agency's country, forwarding agency) of live forwards
     forwards: frozenset[tuple[int, int, int]] = frozenset()
 
@@ -99,7 +99,7 @@ class ReportFacts:
             )
         access = frozenset(
             report.access_requests.filter(state=AccessRequestState.APPROVED).values_list(
-                "requesting_agency_id", "id"
+                "requesting_agency_id", "id", "requesting_agency__country_id"
             )
         )
         forwards = frozenset(
@@ -190,6 +190,24 @@ def forward_denial(facts: ReportFacts, country_id: int) -> Denial | None:
     return None
 
 
+def access_request_denial(facts: ReportFacts, country_id: int) -> Denial | None:
+    """Why an approved request cannot give an agency of `country_id` the report.
+
+    The originator consents by approving, so handling codes (H2: consent) and markings (the
+    grant goes to the requesting agency alone, as RED and AMBER+STRICT demand) do not stand
+    in the way; REL TO does, for a country other than the originator's own.
+    """
+    if facts.state != ReportState.PUBLISHED:
+        return Denial.NOT_PUBLISHED
+    if (
+        facts.rel_to
+        and country_id != facts.originator_country_id
+        and country_id not in facts.rel_to
+    ):
+        return Denial.REL_TO
+    return None
+
+
 def compute_audience(
     facts: ReportFacts, agreements: Iterable[AgreementTerms], today: dt.date
 ) -> set[Recipient]:
@@ -215,7 +233,9 @@ def compute_audience(
                     )
     for agency_id in facts.recipient_agency_ids:
         audience.add(Recipient(DisseminationBasis.NAMED_RECIPIENT, agency_id=agency_id))
-    for agency_id, request_id in facts.access_grants:
+    for agency_id, request_id, country_id in facts.access_grants:
+        if access_request_denial(facts, country_id) is not None:
+            continue  # REL TO narrowed since the approval: the grant ends with it
         audience.add(
             Recipient(
                 DisseminationBasis.ACCESS_REQUEST, agency_id=agency_id, access_request_id=request_id

@@ -77,6 +77,8 @@ class AuditAction(models.TextChoices):
     SUBSCRIPTION_DELETED = "subscription.deleted", "Subscription deleted"
     SEARCH_SAVED = "search.saved", "Search saved"
     SEARCH_DELETED = "search.deleted", "Saved search deleted"
+    COMMON_VALUE_ADDED = "common_value.added", "Value put on the stop-list"
+    COMMON_VALUE_REMOVED = "common_value.removed", "Value taken off the stop-list"
     USER_CREATED = "user.created", "User created"
     USER_CHANGED = "user.changed", "User changed"
     USER_PASSWORD_SET = "user.password_set", "User's password set"

@@ -34,7 +34,7 @@ from sharing.models.reports import (
     ReportState,
     ReportVersion,
 )
-from sharing.models.search import SavedSearch
+from sharing.models.search import CommonValue, SavedSearch
 from sharing.models.taxonomy import (
     COUNTRY_TLP_CEILING,
     NO_ONWARD_DISSEMINATION,
@@ -69,6 +69,7 @@ __all__ = [
     "Category",
     "ContentLanguage",
     "Channel",
+    "CommonValue",
     "DeliveryState",
     "Dissemination",
     "DisseminationBasis",

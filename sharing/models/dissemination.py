@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Country
 from sharing.models.agreements import Agreement
-from sharing.models.reports import Report
+from sharing.models.reports import Indicator, Report
+from sharing.models.taxonomy import Priority
 
 
 class AccessRequestState(models.TextChoices):
@@ -30,6 +31,15 @@ class AccessRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     justification = models.TextField()
+    # From a hit/no-hit answer: the value as the requester typed it, and the holder's indicator
+    # it matched (the requester is not told which report holds it until approved).
+    asked_value = models.CharField(max_length=500, blank=True)
+    indicator = models.ForeignKey(
+        Indicator, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    urgency = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.ROUTINE)
+    # The response clock (ACCESS_REQUEST_RESPONSE_HOURS after the request).
+    due_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(
         max_length=10, choices=AccessRequestState.choices, default=AccessRequestState.PENDING
     )
@@ -42,6 +52,14 @@ class AccessRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # A supervisor's queue: the agency's pending requests, due first.
+            models.Index(
+                fields=["due_at"],
+                name="access_request_pending_due",
+                condition=models.Q(state="pending"),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["report", "requesting_agency"],

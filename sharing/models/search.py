@@ -6,8 +6,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from sharing.models.reports import IndicatorType
 
 
 class SavedSearch(models.Model):
@@ -38,3 +40,38 @@ class SavedSearch(models.Model):
     def parameters(self) -> dict[str, Any]:
         """The search page's query string parameters for this search."""
         return {"q": self.query, **self.filters}
+
+
+class CommonValue(models.Model):
+    """A stop-list entry: an indicator value too common to correlate or to look up.
+
+    Portal admins keep the list. An entry names a value (of one indicator type, or of any
+    when `type` is empty), compared without regard to case, or, for IP addresses, a network
+    in CIDR notation that covers every address in it (private ranges, loopback).
+    """
+
+    type = models.CharField(
+        _("indicator type"),
+        max_length=20,
+        choices=IndicatorType.choices,
+        blank=True,
+        help_text=_("Empty: the value is common whatever the indicator's type."),
+    )
+    value = models.CharField(
+        _("value"),
+        max_length=500,
+        help_text=_("A value (case does not matter), or an IP network such as 10.0.0.0/8."),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["type", "value"]
+        verbose_name = _("common value")
+        verbose_name_plural = _("common values (stop-list)")
+        constraints = [
+            models.UniqueConstraint(fields=["type", "value"], name="common_value_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type or '*'}: {self.value}"

@@ -96,7 +96,7 @@ class Filters:
     published_from: dt.date | None = None
     published_to: dt.date | None = None
 
-    def apply(self, reports: QuerySet[Report]) -> QuerySet[Report]:
+    def apply(self, reports: ReportQuerySet) -> ReportQuerySet:
         exact = {
             name: getattr(self, name)
             for name in FACETS
@@ -248,13 +248,33 @@ def search(
     size: int = 20,
 ) -> Results:
     """A page of the published reports `principal` may see that match `text` and `filters`."""
-    reports = filters.apply(Report.objects.visible_to(principal).published())
+    return search_in(
+        Report.objects.visible_to(principal), text, filters, sort=sort, offset=offset, size=size
+    )
+
+
+def search_in(
+    reports: ReportQuerySet,
+    text: str,
+    filters: Filters,
+    *,
+    sort: str = Sort.RELEVANCE,
+    offset: int = 0,
+    size: int = 20,
+    facets: bool = True,
+) -> Results:
+    """`search` over `reports`: callers pass a visible set (bench/search.py also passes all
+    reports, the baseline a permission filter is compared with, and leaves facets out)."""
+    reports = filters.apply(reports.published())
     indicator_ids = indicator_report_ids(text, reports)
     if text.strip():
         reports = reports.filter(text_condition(text, indicator_ids))
-    total, facets = _facet_counts(reports)
+    if facets:
+        total, counts = _facet_counts(reports)
+    else:
+        total, counts = offset + size, {}  # a page without counts: read it, count nothing
     if total == 0 or offset >= total:
-        return Results(total=total, hits=[], facets=facets)
+        return Results(total=total, hits=[], facets=counts)
     page = reports.select_related("category", "originator_agency__country")
     if sort == Sort.RELEVANCE and text.strip():
         boost = "CASE WHEN sharing_report.id = ANY(%s) THEN 1.0 ELSE 0.0 END"
@@ -273,4 +293,4 @@ def search(
     for report in found:
         title, snippet = lines.get(report.pk, (escape(report.title), escape(report.summary)))
         hits.append(Hit(report, title, snippet, by_indicator=report.pk in indicator_ids))
-    return Results(total=total, hits=hits, facets=facets)
+    return Results(total=total, hits=hits, facets=counts)

@@ -1,5 +1,6 @@
 """Every write of the sharing app: views, API, admin, commands and tasks call these."""
 
+from sharing.services.access_requests import request_access_for_value
 from sharing.services.agreements import (
     CHANGES,
     activate_agreement,
@@ -27,7 +28,12 @@ from sharing.services.reports import (
     request_access,
     retract_report,
 )
-from sharing.services.search import delete_saved_search, save_search
+from sharing.services.search import (
+    add_common_value,
+    delete_saved_search,
+    remove_common_value,
+    save_search,
+)
 from sharing.services.subscriptions import (
     change_subscription,
     create_subscription,
@@ -38,6 +44,7 @@ __all__ = [
     "CHANGES",
     "ExportTooLarge",
     "activate_agreement",
+    "add_common_value",
     "add_attachment",
     "add_indicators",
     "allowed_changes",
@@ -60,7 +67,9 @@ __all__ = [
     "may_change",
     "publish_report",
     "reactivate_agreement",
+    "remove_common_value",
     "request_access",
+    "request_access_for_value",
     "retract_report",
     "save_search",
     "settle_agreement",

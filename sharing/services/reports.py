@@ -15,7 +15,9 @@ from agencies.models import Agency, Country, PartnerAPIKey, Role, Scope, User
 from sharing import audit
 from sharing.access import (
     AudienceChange,
+    Denial,
     ReportFacts,
+    access_request_denial,
     disseminate,
     forward_denial,
     settle_report,
@@ -483,8 +485,20 @@ def decide_access_request(
     note: str = "",
     context: RequestContext = SYSTEM,
 ) -> AccessRequest:
-    """The originator agency's supervisor approves (grant) or refuses; audited either way."""
-    request = AccessRequest.objects.select_for_update().select_related("report").get(pk=request.pk)
+    """The originator agency's supervisor approves (grant) or refuses; audited either way.
+
+    An approval gives the report to the requesting agency alone (basis "access request"),
+    whatever its marking: a RED or AMBER+STRICT report reaches that agency and nobody else in
+    its country. It is refused while the requester's country is outside the report's REL TO:
+    the originator widens REL TO first (an edit, recorded as a new version). H2/H3 reports may
+    be released: the approval is the originator's consent (the queue warns the supervisor).
+    """
+    # The request's row only: the report is locked as every audience change locks it.
+    request = (
+        AccessRequest.objects.select_for_update(of=("self",))
+        .select_related("report", "requesting_agency")
+        .get(pk=request.pk)
+    )
     report = request.report
     if _member_agency(actor).pk != report.originator_agency_id or membership_role(actor) not in (
         Role.SUPERVISOR,
@@ -493,13 +507,34 @@ def decide_access_request(
         raise PermissionDenied("Only a supervisor of the originator agency decides this request.")
     if request.state != AccessRequestState.PENDING:
         raise ValidationError(f"This request was already {request.state}.")
+    if not approve and not note.strip():
+        raise ValidationError({"note": _("Say why the request is refused.")})
+    if approve:
+        report = _locked_for_change(report)
+        denial = access_request_denial(ReportFacts.of(report), request.requesting_agency.country_id)
+        if denial is not None:
+            audit.record_denial(
+                actor,
+                AuditAction.ACCESS_APPROVED,
+                [report],
+                context=context,
+                recipients=[f"agency:{request.requesting_agency.code}"],
+                details={"denied": denial.value},
+            )
+            if denial == Denial.REL_TO:
+                raise ValidationError(
+                    _(
+                        "The requesting agency's country is outside the report's REL TO: edit"
+                        " the report to widen REL TO first, or refuse the request."
+                    )
+                )
+            raise ValidationError(_("Only a published report can be released."))
     request.state = AccessRequestState.APPROVED if approve else AccessRequestState.REFUSED
     request.decided_by = actor
     request.decided_at = timezone.now()
     request.decision_note = note
     request.save()
     if approve:
-        _locked_for_change(report)
         disseminate(report, reason="access request approved")
     audit.record(
         actor,
@@ -508,5 +543,6 @@ def decide_access_request(
         context=context,
         justification=note,
         recipients=[f"agency:{request.requesting_agency.code}"],
+        details={"request": request.pk},
     )
     return request

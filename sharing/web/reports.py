@@ -15,6 +15,8 @@ from portal.typing import AuthenticatedHttpRequest
 from sharing import audit, services
 from sharing.access import explain_visibility
 from sharing.models import Attachment, AuditAction, Report, ReportState, Tlp
+from sharing.pagination import BadCursor, newest_first
+from sharing.search.correlation import correlate, sharing_values, uncommon
 from sharing.web.context import request_context
 from sharing.web.editor import release_preview
 from sharing.web.history import version_history
@@ -37,13 +39,24 @@ def report_detail(request: AuthenticatedHttpRequest, report_uuid: Any) -> HttpRe
     )
     user_agency = request.user.agency
     is_originator = services.may_change(report, request.user)
+    correlations = correlate(report, request.user)
+    related = [r["uuid"] for group in correlations for r in group.reports]
+    if related:
+        # What the page combined: the report with the others that share its values.
+        audit.record(
+            request.user,
+            AuditAction.CORRELATED,
+            [report],
+            context=request_context(request),
+            details={"related": [str(u) for u in related]},
+        )
     versions = report.versions.select_related("edited_by", "edited_by_key__partner")
     context: dict[str, Any] = {
         "report": report,
         "tlp_label": Tlp(report.tlp).label,
         "tlp_meaning": TLP_MEANINGS[report.tlp],
         "body_html": render_markdown(report.body),
-        "indicators": report.indicators.all(),
+        "correlations": correlations,
         "attachments": report.attachments.all(),
         "history": version_history(list(versions), for_originator=is_originator),
         "is_originator": is_originator,
@@ -153,4 +166,46 @@ def report_explain(request: AuthenticatedHttpRequest, report_uuid: Any) -> HttpR
             "countries": Country.objects.all() if is_originator else [],
             "agencies": Agency.objects.select_related("country") if is_originator else [],
         },
+    )
+
+
+RELATED_PAGE_SIZE = 50
+
+
+@login_required
+def report_related(request: AuthenticatedHttpRequest, report_uuid: Any) -> HttpResponse:
+    """Every report the user may see sharing a value of this report (`?indicator=`: one value).
+
+    Values on the stop-list join nothing, here as on the report page.
+    """
+    report = visible_report_or_404(request, report_uuid)
+    indicators = list(report.indicators.all())
+    indicator = None
+    chosen = request.GET.get("indicator", "")
+    if chosen:
+        indicator = next((i for i in indicators if str(i.pk) == chosen), None)
+        if indicator is None:
+            raise Http404("No such indicator.")
+        indicators = [indicator]
+    reports = sharing_values(report, uncommon(indicators), request.user).select_related(
+        "category", "originator_agency__country"
+    )
+    try:
+        page = newest_first(reports, request.GET.get("cursor"), RELATED_PAGE_SIZE)
+    except BadCursor:
+        raise Http404("No such page.") from None
+    audit.record(
+        request.user,
+        AuditAction.CORRELATED,
+        [report],
+        context=request_context(request),
+        details={
+            "indicator": indicator.pk if indicator else None,
+            "related": [str(r.uuid) for r in page.items],
+        },
+    )
+    return render(
+        request,
+        "sharing/report_related.html",
+        {"report": report, "indicator": indicator, "page": page},
     )

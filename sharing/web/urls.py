@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from sharing.web import dashboard, editor, export, reports, search, views
+from sharing.web import (
+    access_requests,
+    dashboard,
+    editor,
+    export,
+    lookup,
+    reports,
+    search,
+    views,
+)
 
 urlpatterns = [
     path("", dashboard.dashboard, name="home"),
@@ -15,6 +24,11 @@ urlpatterns = [
     path("reports/<uuid:report_uuid>/why/", reports.report_explain, name="report-explain"),
     path("reports/<uuid:report_uuid>/edit/", editor.report_edit, name="report-edit"),
     path(
+        "reports/<uuid:report_uuid>/related/",
+        reports.report_related,
+        name="report-related",
+    ),
+    path(
         "reports/<uuid:report_uuid>/edit/audience/",
         editor.report_audience,
         name="report-edit-audience",
@@ -22,6 +36,14 @@ urlpatterns = [
     path("reports/<uuid:report_uuid>/publish/", editor.report_publish, name="report-publish"),
     path("reports/<uuid:report_uuid>/retract/", editor.report_retract, name="report-retract"),
     path("search/", search.search_page, name="search"),
+    path("lookup/", lookup.lookup_page, name="lookup"),
+    path("lookup/request/", access_requests.request_access, name="lookup-request"),
+    path("access-requests/", access_requests.queue, name="access-requests"),
+    path(
+        "access-requests/<int:pk>/decide/",
+        access_requests.decide,
+        name="access-request-decide",
+    ),
     path("search/saved/", search.save_search, name="search-save"),
     path("search/saved/<int:pk>/delete/", search.delete_saved_search, name="search-delete"),
     path(

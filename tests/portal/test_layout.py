@@ -33,14 +33,30 @@ def nav_items(client: Client) -> list[str]:
 @pytest.mark.parametrize(
     ("role", "portal_admin_role", "expected"),
     [
-        (Role.ANALYST, False, ["home", "reports", "new-report", "search"]),
-        (Role.SUPERVISOR, False, ["home", "reports", "new-report", "search", "access-requests"]),
+        (Role.ANALYST, False, ["home", "reports", "new-report", "search", "lookup"]),
+        (
+            Role.SUPERVISOR,
+            False,
+            ["home", "reports", "new-report", "search", "lookup", "access-requests"],
+        ),
         (
             Role.AGENCY_ADMIN,
             False,
-            ["home", "reports", "new-report", "search", "access-requests", "agency-admin"],
+            [
+                "home",
+                "reports",
+                "new-report",
+                "search",
+                "lookup",
+                "access-requests",
+                "agency-admin",
+            ],
         ),
-        (Role.ANALYST, True, ["home", "reports", "new-report", "search", "portal-admin"]),
+        (
+            Role.ANALYST,
+            True,
+            ["home", "reports", "new-report", "search", "lookup", "portal-admin"],
+        ),
     ],
 )
 def test_navigation_shows_each_role_its_screens(
@@ -64,7 +80,13 @@ def test_staff_without_the_portal_admin_role_gets_no_admin_link(
 ) -> None:
     settings.ROOT_URLCONF = LATER_SCREENS
     User.objects.filter(pk=alpha_analyst.pk).update(is_staff=True)
-    assert nav_items(signed_in(alpha_analyst)) == ["home", "reports", "new-report", "search"]
+    assert nav_items(signed_in(alpha_analyst)) == [
+        "home",
+        "reports",
+        "new-report",
+        "search",
+        "lookup",
+    ]
 
 
 def test_portal_admin_without_an_agency_sees_the_admin_but_not_agency_screens(
@@ -84,7 +106,14 @@ def test_the_alerts_bell_appears_once_alerts_exist(alpha_analyst: User, settings
 
 
 def test_screens_that_do_not_exist_yet_leave_no_dead_links(alpha_supervisor: User) -> None:
-    assert nav_items(signed_in(alpha_supervisor)) == ["home", "reports", "new-report", "search"]
+    assert nav_items(signed_in(alpha_supervisor)) == [
+        "home",
+        "reports",
+        "new-report",
+        "search",
+        "lookup",
+        "access-requests",
+    ]
 
 
 def test_the_current_section_is_marked(alpha_analyst: User, publish: Publish) -> None:
