@@ -259,6 +259,10 @@ if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API
         f"API_THROTTLE_RATE={API_THROTTLE_RATE!r} is not a rate such as 600/min or 20/s."
     )
 
+# Feed cursors (REST /api/v1/feed/, TAXII) stay valid this long: a partner that polls less
+# often syncs again from the start. TAXII clients keep `next` between runs: 30 days at least.
+FEED_CURSOR_MAX_AGE_DAYS = env_int("FEED_CURSOR_MAX_AGE_DAYS", 90, minimum=30)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "sharing.api.auth.APIKeyAuthentication",

@@ -19,6 +19,7 @@ from sharing.access.grants import (
     apply_audience,
     disseminate,
     every_agency_group,
+    mark_changed,
     preview_audience,
     view_permission,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "forget",
     "forward_denial",
     "lock_agreement_settlement",
+    "mark_changed",
     "may_view",
     "preview_audience",
     "resolve",

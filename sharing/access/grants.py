@@ -22,6 +22,7 @@ from sharing.models import (
     ReportGroupObjectPermission,
     ReportState,
 )
+from sharing.models.positions import CurrentTransaction
 
 # --------------------------------------------------------------------------------------------
 # Loading and locking
@@ -162,15 +163,29 @@ def apply_audience(
     if to_revoke:
         rows = [live_rows[r] for r in to_revoke]
         Dissemination.objects.filter(id__in=[row.pk for row in rows]).update(
-            revoked_at=now, revoke_reason=reason[:200]
+            revoked_at=now, revoke_reason=reason[:200], revoked_xid=CurrentTransaction()
         )
         _delete_orphan_grants(report.pk, {row.group_id for row in rows}, permission.pk)
     # Grants kept from before (the originator's draft grant, say) follow publication and
-    # retraction, so list pages read from the grants see the report exactly while published.
-    ReportGroupObjectPermission.objects.filter(content_object_id=report.pk).exclude(
-        published_at=listed_at
-    ).update(published_at=listed_at)
+    # retraction, so list pages read from the grants see the report exactly while published;
+    # and every grant takes this transaction's position (see mark_changed).
+    ReportGroupObjectPermission.objects.filter(content_object_id=report.pk).update(
+        published_at=listed_at, feed_xid=CurrentTransaction()
+    )
     return AudienceChange(granted=to_grant, revoked=to_revoke)
+
+
+def mark_changed(report_id: int) -> None:
+    """Tell feeds the report changed for everyone who sees it: its grants take this transaction.
+
+    apply_audience does the same for every change of a report or of its audience; this is for
+    changes that leave the audience alone (indicators added). Every grant of a report carries
+    the position of its last change, so a principal holding it through several groups reads
+    it once (sharing.feeds).
+    """
+    ReportGroupObjectPermission.objects.filter(content_object_id=report_id).update(
+        feed_xid=CurrentTransaction()
+    )
 
 
 def disseminate(

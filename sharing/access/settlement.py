@@ -41,6 +41,7 @@ from sharing.models import (
     Report,
     ReportState,
 )
+from sharing.models.positions import CURRENT_TRANSACTION_SQL
 
 # --------------------------------------------------------------------------------------------
 # Locks
@@ -169,13 +170,18 @@ class Settlement:
 # The rows of the earlier period (granted before the pending one began, if any) end when
 # access ended. greatest(): an expiry ends access at midnight, which may precede a row
 # written that day before the calendar ran.
-_END_EARLIER_SQL = """
+_END_EARLIER_SQL = (
+    sql.SQL("""
 UPDATE sharing_dissemination d
-SET revoked_at = greatest(%(unsettled_since)s, d.granted_at), revoke_reason = %(earlier_reason)s
+SET revoked_at = greatest(%(unsettled_since)s, d.granted_at), revoke_reason = %(earlier_reason)s,
+    revoked_xid = {current_transaction}
 WHERE d.agreement_id = %(agreement)s AND d.revoked_at IS NULL
   AND d.report_id BETWEEN %(lo)s AND %(hi)s
   AND (%(pending_since)s::timestamptz IS NULL OR d.granted_at < %(pending_since)s)
-"""
+""")
+    .format(current_transaction=sql.SQL(CURRENT_TRANSACTION_SQL))
+    .as_string()
+)
 
 # The pending period's rows: granted when it began, for every report the rule shares and that
 # has no row of this period yet (a publish or a report change during the period wrote one);
@@ -189,9 +195,10 @@ WITH q AS MATERIALIZED (
 d AS (
   INSERT INTO sharing_dissemination
       (report_id, group_id, recipient_country_id, basis, agreement_id, granted_at,
-       published_at, revoked_at, revoke_reason)
+       published_at, revoked_at, revoke_reason, revoked_xid)
   SELECT q.report_id, q.group_id, q.country_id, %(basis)s, %(agreement)s, %(pending_since)s,
-         q.published_at, %(pending_until)s, %(period_reason)s
+         q.published_at, %(pending_until)s, %(period_reason)s,
+         CASE WHEN %(pending_until)s::timestamptz IS NOT NULL THEN {current_transaction} END
   FROM q
   WHERE NOT EXISTS (SELECT 1 FROM sharing_dissemination x
                     WHERE x.report_id = q.report_id AND x.group_id = q.group_id
@@ -209,17 +216,22 @@ p AS (
 )
 SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM p)
 """)
-    .format(qualifying=QUALIFYING)
+    .format(qualifying=QUALIFYING, current_transaction=sql.SQL(CURRENT_TRANSACTION_SQL))
     .as_string()
 )
 
 # The pending period ended before its record was written: rows of it still live end then.
-_END_PERIOD_SQL = """
+_END_PERIOD_SQL = (
+    sql.SQL("""
 UPDATE sharing_dissemination d
-SET revoked_at = greatest(%(pending_until)s, d.granted_at), revoke_reason = %(period_reason)s
+SET revoked_at = greatest(%(pending_until)s, d.granted_at), revoke_reason = %(period_reason)s,
+    revoked_xid = {current_transaction}
 WHERE d.agreement_id = %(agreement)s AND d.revoked_at IS NULL
   AND d.report_id BETWEEN %(lo)s AND %(hi)s
-"""
+""")
+    .format(current_transaction=sql.SQL(CURRENT_TRANSACTION_SQL))
+    .as_string()
+)
 
 # Out of force: every grant of its party groups goes (past parties' groups included). In
 # force: those no live row backs (a party group holds this agreement's grants only).

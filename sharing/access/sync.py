@@ -15,6 +15,7 @@ from sharing.access.grants import _require_transaction, view_permission
 from sharing.access.qualifying import QUALIFYING, rule_params
 from sharing.access.rules import AgreementTerms
 from sharing.models import Agreement, Dissemination, DisseminationBasis
+from sharing.models.positions import CURRENT_TRANSACTION_SQL
 
 Progress = Callable[[int, int], None]
 BATCH_IDS = 100_000  # report-id span per set-based statement
@@ -66,7 +67,8 @@ WHERE l.agreement_id = %(agreement)s AND l.revoked_at IS NULL
 _REVOKE_STALE_SQL = (
     sql.SQL("""
 WITH v AS (
-  UPDATE sharing_dissemination d SET revoked_at = %(now)s, revoke_reason = %(reason)s
+  UPDATE sharing_dissemination d
+  SET revoked_at = %(now)s, revoke_reason = %(reason)s, revoked_xid = {current_transaction}
   WHERE d.id IN ({stale})
   RETURNING d.report_id, d.group_id
 ),
@@ -78,7 +80,7 @@ p AS (
 )
 SELECT (SELECT count(*) FROM v), (SELECT count(*) FROM p)
 """)
-    .format(stale=_STALE_ROWS)
+    .format(stale=_STALE_ROWS, current_transaction=sql.SQL(CURRENT_TRANSACTION_SQL))
     .as_string()
 )
 

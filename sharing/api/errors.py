@@ -31,3 +31,13 @@ class CredentialsInQuery(exceptions.APIException):
     def __init__(self, parameter: str) -> None:
         super().__init__()
         self.parameter = parameter
+
+
+class CursorExpired(exceptions.APIException):
+    """A genuine feed cursor past FEED_CURSOR_MAX_AGE_DAYS: sync again from the start."""
+
+    status_code = status.HTTP_410_GONE
+    default_detail = (
+        "This cursor has expired. Sync again from the start: GET the feed without a cursor."
+    )
+    default_code = "cursor_expired"

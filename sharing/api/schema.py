@@ -17,6 +17,8 @@ from sharing.api.auth import GuardedMixin
 from sharing.api.serializers import (
     AgreementListOut,
     ExplanationOut,
+    FeedPageOut,
+    FeedQuery,
     ProblemOut,
     ReportChange,
     ReportCreate,
@@ -84,6 +86,7 @@ _DESCRIPTIONS = {
     403: "Authenticated, but not allowed: a read key writing, not the originator, no CSRF token.",
     404: "No such report, or one the caller may not see: the two are indistinguishable.",
     413: "The body is larger than API_MAX_BODY_BYTES.",
+    410: "The feed cursor has expired: sync again from the start.",
     415: "The body is not JSON.",
     429: "Too many requests for this key; retry after Retry-After seconds.",
 }
@@ -227,6 +230,46 @@ list_reports = extend_schema(
             ],
         ),
         **_problems(400, 401, 429),
+    },
+)
+
+read_feed = extend_schema(
+    operation_id="feed_read",
+    tags=["feed"],
+    summary="Everything that changed for the caller since a cursor",
+    description=(
+        "Without `cursor`: every published report the caller may see, each once. With the"
+        " `cursor` of the previous answer: what changed since, in change order: reports as"
+        " they are now (new, edited, newly shared) and tombstones for reports retracted or"
+        " no longer visible to the caller. Follow `next` while it is not null; then keep"
+        " `cursor` and poll with it. Cursors are signed for the key that read them and stay"
+        " valid for FEED_CURSOR_MAX_AGE_DAYS (90 days unless configured, never fewer than 30)."
+    ),
+    parameters=[FeedQuery, *_HEADERS],
+    responses={
+        200: OpenApiResponse(
+            FeedPageOut,
+            examples=[
+                OpenApiExample(
+                    "a page",
+                    value={
+                        "results": [
+                            _REPORT_EXAMPLE,
+                            {
+                                "id": "7d3e0c52-51a4-4e1b-9a0b-8c1f0f6f2a11",
+                                "deleted": True,
+                                "reason": "access_revoked",
+                                "at": "2026-03-04T10:00:00+00:00",
+                            },
+                        ],
+                        "next": "https://bix.example.org/api/v1/feed/?cursor=WzEyMzQ1LDY3…",
+                        "cursor": "WzEyMzQ1LDY3…",
+                    },
+                    response_only=True,
+                )
+            ],
+        ),
+        **_problems(400, 401, 410, 429),
     },
 )
 

@@ -10,7 +10,7 @@ import decimal
 from collections.abc import Mapping
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_serializer
 from rest_framework import serializers
 
 from agencies.models import Agency, Country
@@ -30,6 +30,10 @@ from sharing.search.query import MAX_QUERY_LENGTH
 
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 100
+# Feed pages are large: a partner syncing 600,000 reports takes 120 pages of 5,000, well
+# inside the per-key rate limit, and each page is one query, one audit event and one commit.
+MAX_FEED_PAGE_SIZE = 5000
+DEFAULT_FEED_PAGE_SIZE = 1000
 
 
 class NamedChoiceField(serializers.ChoiceField):
@@ -294,6 +298,49 @@ class ReportPageOut(serializers.Serializer[Any]):
     results = ReportOut(many=True)
     next = serializers.URLField(
         allow_null=True, help_text="The next page, or null on the last one."
+    )
+
+
+class FeedQuery(serializers.Serializer[Any]):
+    cursor = serializers.CharField(
+        required=False,
+        help_text="Opaque position from the previous answer's `cursor` (or its `next` link).",
+    )
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_FEED_PAGE_SIZE, default=DEFAULT_FEED_PAGE_SIZE
+    )
+
+
+@extend_schema_serializer(component_name="Tombstone")
+class TombstoneOut(serializers.Serializer[Any]):
+    id = serializers.UUIDField(help_text="The public id of a report the caller held.")
+    deleted = serializers.BooleanField(help_text="Always true: delete your copy.")
+    reason = serializers.ChoiceField(
+        choices=[
+            ("retracted", "The originator retracted the report."),
+            ("access_revoked", "The caller may no longer see it (agreement, marking, REL TO)."),
+        ]
+    )
+    at = serializers.DateTimeField(
+        allow_null=True, help_text="When the report was retracted or the caller's access ended."
+    )
+
+
+@extend_schema_serializer(component_name="FeedPage")
+class FeedPageOut(serializers.Serializer[Any]):
+    results = PolymorphicProxySerializer(
+        component_name="FeedEntry",
+        serializers=[ReportOut, TombstoneOut],
+        resource_type_field_name=None,
+        many=True,
+        help_text="Reports (as the report resource) and tombstones, in change order.",
+    )
+    next = serializers.URLField(
+        allow_null=True,
+        help_text="The next page when this one was full; null when caught up (poll `cursor`).",
+    )
+    cursor = serializers.CharField(
+        help_text="Where the next read starts: keep it and send it as ?cursor= to poll."
     )
 
 

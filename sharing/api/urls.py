@@ -19,6 +19,7 @@ urlpatterns = [
         name="api-report-retract",
     ),
     path("v1/reports/<uuid:report_uuid>/why/", views.ReportWhy.as_view(), name="api-report-why"),
+    path("v1/feed/", views.Feed.as_view(), name="api-feed"),
     path("v1/agreements/", views.AgreementList.as_view(), name="api-agreements"),
     path("schema/", schema.SchemaView.as_view(), name="api-schema"),
     path("docs/", login_required(schema.DocsView.as_view()), name="api-docs"),

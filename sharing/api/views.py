@@ -12,15 +12,22 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sharing import audit, services
+from agencies.models import PartnerAPIKey
+from sharing import audit, feeds, services
 from sharing.access import explain_visibility, preview_audience
 from sharing.api import schema
 from sharing.api.accounting import Caller, api_context, caller, caller_agency, record_denial
 from sharing.api.auth import GuardedMixin
-from sharing.api.errors import InvalidParameters
+from sharing.api.errors import CursorExpired, InvalidParameters
 from sharing.api.rendering import JSONWhateverAccepted
 from sharing.api.rows import REPORT_FIELDS, TLP_NAMES, audience, audience_of, report_dicts
-from sharing.api.serializers import ReportChange, ReportCreate, ReportListQuery, Retraction
+from sharing.api.serializers import (
+    FeedQuery,
+    ReportChange,
+    ReportCreate,
+    ReportListQuery,
+    Retraction,
+)
 from sharing.models import Agreement, AgreementState, AuditAction, Report, ReportState
 from sharing.pagination import newest_first_rows
 from sharing.search.query import matching
@@ -150,6 +157,69 @@ class ReportList(APIBase):
                 services.publish_report(report, actor=who, context=context)
         body = _written(request, report, who)
         return Response(body, status=201, headers={"Location": body["url"]})
+
+
+def _cursor_holder(who: Caller) -> str:
+    """Whom a feed cursor is signed for: the key itself, or the signed-in user."""
+    return f"key:{who.pk}" if isinstance(who, PartnerAPIKey) else f"user:{who.pk}"
+
+
+def _tombstone(uuid_: uuid.UUID, change: feeds.Change) -> dict[str, Any]:
+    return {"id": uuid_, "deleted": True, "reason": change.deleted, "at": change.at}
+
+
+class Feed(APIBase):
+    @schema.read_feed
+    def get(self, request: Request) -> Response:
+        query = FeedQuery(data=request.query_params)
+        if not query.is_valid():
+            raise InvalidParameters(query.errors)
+        params = query.validated_data
+        who = caller(request)
+        holder = _cursor_holder(who)
+        after = None
+        if "cursor" in params:
+            try:
+                after = feeds.decode(params["cursor"], holder)
+            except feeds.ExpiredCursor as exc:
+                raise CursorExpired() from exc
+            except feeds.BadCursor as exc:
+                raise InvalidParameters({"cursor": ["This is not a cursor of this feed."]}) from exc
+        # One snapshot for the log and the reports it names, one audit event, one commit.
+        with feeds.snapshot():
+            page = feeds.read_changes(who, after, params["page_size"])
+            ids = [change.report_id for change in page.changes]
+            rows = {
+                row["id"]: row
+                for row in Report.objects.filter(id__in=ids).values("id", *REPORT_FIELDS)
+            }
+            current = [rows[c.report_id] for c in page.changes if c.deleted is None]
+            bodies = iter(report_dicts(current, base_url=_collection_url(request)))
+            results = [
+                next(bodies) if c.deleted is None else _tombstone(rows[c.report_id]["uuid"], c)
+                for c in page.changes
+            ]
+            audit.record(
+                who,
+                AuditAction.FEED_PULLED,
+                [Report(id=row["id"], uuid=row["uuid"]) for row in current],
+                context=api_context(request),
+                details={
+                    "count": len(current),
+                    "tombstones": [
+                        str(rows[c.report_id]["uuid"]) for c in page.changes if c.deleted
+                    ],
+                    "from_start": after is None,
+                },
+            )
+        cursor = feeds.encode(page.position, holder)
+        next_url = None
+        if page.more:
+            following = request.query_params.copy()
+            following["cursor"] = cursor
+            next_url = request.build_absolute_uri(f"{request.path}?{following.urlencode()}")
+        headers = {"Retry-After": "5"} if page.waiting else None
+        return Response({"results": results, "next": next_url, "cursor": cursor}, headers=headers)
 
 
 class ReportDetail(APIBase):

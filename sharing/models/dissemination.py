@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Country
 from sharing.models.agreements import Agreement
+from sharing.models.positions import CurrentTransaction
 from sharing.models.reports import Indicator, Report
 from sharing.models.taxonomy import Priority
 
@@ -128,6 +129,11 @@ class Dissemination(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoke_reason = models.CharField(max_length=200, blank=True)
+    # The transactions that wrote the grant and its revocation: when the change was recorded,
+    # which is the order feeds tell it in (granted_at / revoked_at say when access began and
+    # ended, which may be earlier: settlement records a suspension after the fact).
+    granted_xid = models.BigIntegerField(db_default=CurrentTransaction())
+    revoked_xid = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["report", "granted_at"]
@@ -161,6 +167,12 @@ class Dissemination(models.Model):
                 | models.Q(revoked_at__gte=models.F("granted_at")),
                 name="dissemination_revoked_after_granted",
             ),
+            # Every revocation says which transaction recorded it: feeds' tombstones.
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True, revoked_xid__isnull=True)
+                | models.Q(revoked_at__isnull=False, revoked_xid__isnull=False),
+                name="dissemination_revocation_recorded",
+            ),
             # At most one live row per (report, group, basis, agreement, access request); also
             # the index for "live rows of a report (and group)".
             models.UniqueConstraint(
@@ -185,6 +197,18 @@ class Dissemination(models.Model):
                 include=["agreement"],
                 condition=models.Q(basis="agreement", revoked_at__isnull=True),
                 name="dissem_agreement_inbox",
+            ),
+            # Revocations in the order they were recorded, per recipient: feed tombstones
+            # (country rows and TLP:CLEAR rows in one, agency rows in the other).
+            models.Index(
+                fields=["recipient_country", "revoked_xid", "report"],
+                condition=models.Q(revoked_xid__isnull=False, recipient_agency__isnull=True),
+                name="dissem_revoked_country",
+            ),
+            models.Index(
+                fields=["recipient_agency", "revoked_xid", "report"],
+                condition=models.Q(revoked_xid__isnull=False, recipient_agency__isnull=False),
+                name="dissem_revoked_agency",
             ),
         ]
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
 
 from agencies.models import Agency, Country, PartnerAPIKey
+from sharing.models.positions import CurrentTransaction
 from sharing.models.taxonomy import (
     Category,
     ContentLanguage,
@@ -406,6 +407,10 @@ class ReportGroupObjectPermission(GroupObjectPermissionBase):
     # The report's published_at while it is published (NULL for drafts and retracted
     # reports), so a principal's newest reports are read from its groups' grants in list order.
     published_at = models.DateTimeField(null=True, blank=True)
+    # The transaction that last changed what the group's members should hear about this
+    # report: the grant itself, or the report or its audience (sharing.access.mark_changed).
+    # Feeds read a principal's grants in this order (sharing.feeds).
+    feed_xid = models.BigIntegerField(db_default=CurrentTransaction())
 
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
@@ -419,5 +424,10 @@ class ReportGroupObjectPermission(GroupObjectPermissionBase):
             models.Index(
                 fields=["group", "permission", "-published_at", "-content_object"],
                 name="report_grant_newest",
+            ),
+            # A principal's changes in feed order, group by group (sharing.feeds).
+            models.Index(
+                fields=["group", "permission", "feed_xid", "content_object"],
+                name="report_grant_feed",
             ),
         ]

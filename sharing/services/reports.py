@@ -20,6 +20,7 @@ from sharing.access import (
     access_request_denial,
     disseminate,
     forward_denial,
+    mark_changed,
     settle_report,
 )
 from sharing.audit import SYSTEM, RequestContext
@@ -245,6 +246,7 @@ def add_indicators(
     if not indicators:
         raise ValidationError("Give at least one indicator.")
     added = _add_indicators(report, indicators)
+    mark_changed(report.pk)
     index_reports([report.pk])
     # Counts and types only: the values (names, documents, plates) stay out of the record.
     audit.record(

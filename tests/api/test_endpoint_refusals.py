@@ -26,6 +26,7 @@ ENDPOINTS = [
     ("api-report-publish", "post", "/api/v1/reports/{report}/publish/", True),
     ("api-report-retract", "post", "/api/v1/reports/{report}/retract/", True),
     ("api-report-why", "get", "/api/v1/reports/{report}/why/", False),
+    ("api-feed", "get", "/api/v1/feed/", False),
     ("api-agreements", "get", "/api/v1/agreements/", False),
     ("api-schema", "get", "/api/schema/", False),
 ]

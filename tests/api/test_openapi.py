@@ -64,7 +64,7 @@ def test_every_operation_takes_either_key_scheme_and_answers_problems_as_problem
     assert schemes["ApiKeyAuth"] == {**schemes["ApiKeyAuth"], "in": "header"}
     assert schemes["BearerAuth"]["scheme"] == "bearer"
     operations = [op for path in document["paths"].values() for op in path.values()]
-    assert len(operations) == 8
+    assert len(operations) == 9
     for operation in operations:
         assert {"ApiKeyAuth": []} in operation["security"]
         assert {"BearerAuth": []} in operation["security"]
@@ -177,7 +177,7 @@ def test_the_api_keeps_to_its_document(
     # Driven through schemathesis's strategies rather than its pytest plugin, which does not
     # run under pytest 9; a bounded, repeatable number of requests per operation.
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 8
+    assert len(operations) == 9
     for operation in operations:
 
         @given(case=operation.as_strategy())
