@@ -66,9 +66,10 @@ vendor:
 	mkdir -p static/vendor/htmx.org-$(HTMX_VERSION)
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE static/vendor/htmx.org-$(HTMX_VERSION)/
 	mkdir -p static/vendor/chart.js-$(CHARTJS_VERSION)
-	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md static/vendor/chart.js-$(CHARTJS_VERSION)/
+	# Source maps too: the scripts name them, and the hashed static storage resolves every name.
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map node_modules/chart.js/LICENSE.md static/vendor/chart.js-$(CHARTJS_VERSION)/
 	mkdir -p static/vendor/leaflet-$(LEAFLET_VERSION)
-	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images node_modules/leaflet/LICENSE static/vendor/leaflet-$(LEAFLET_VERSION)/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images node_modules/leaflet/LICENSE static/vendor/leaflet-$(LEAFLET_VERSION)/
 	mkdir -p static/vendor/topojson-client-$(TOPOJSON_VERSION)
 	cp node_modules/topojson-client/dist/topojson-client.min.js node_modules/topojson-client/LICENSE static/vendor/topojson-client-$(TOPOJSON_VERSION)/
 	# Natural Earth 1:50m country boundaries (public domain), as TopoJSON: the maps' only layer.
