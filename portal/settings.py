@@ -38,6 +38,12 @@ AUDIT_CHAIN_KEY: str = (
 )
 # Seconds between runs of the audit sealer (Celery beat or run_scheduler).
 AUDIT_SEAL_INTERVAL = env_int("AUDIT_SEAL_INTERVAL", 5, minimum=1)
+# Monthly partitions of the audit record kept ready beyond the current month.
+AUDIT_PARTITIONS_AHEAD = env_int("AUDIT_PARTITIONS_AHEAD", 3, minimum=1)
+# Most rows one CSV export of the audit viewer holds.
+AUDIT_EXPORT_MAX_ROWS = env_int("AUDIT_EXPORT_MAX_ROWS", 100_000, minimum=100)
+# Months of audit events `manage.py purge_audit` keeps (whole months; 0 keeps everything).
+AUDIT_RETENTION_MONTHS = env_int("AUDIT_RETENTION_MONTHS", 36, minimum=0)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -331,6 +337,11 @@ CELERY_BEAT_SCHEDULE = {
     "seal-audit": {
         "task": "sharing.tasks.seal_audit",
         "schedule": AUDIT_SEAL_INTERVAL,
+    },
+    # Next months' partitions of the audit record exist before their first event.
+    "audit-partitions": {
+        "task": "sharing.tasks.ensure_audit_partitions",
+        "schedule": 24 * 3600,
     },
 }
 

@@ -49,6 +49,7 @@ NAVIGATION: tuple[NavItem, ...] = (
         frozenset({Role.SUPERVISOR, Role.AGENCY_ADMIN}),
     ),
     NavItem("agency-admin", _("My agency"), "agency-admin", frozenset({Role.AGENCY_ADMIN})),
+    NavItem("audit", _("Audit"), "audit-log", frozenset({Role.AGENCY_ADMIN, PORTAL_ADMIN})),
     NavItem(
         "portal-admin",
         pgettext_lazy("navigation", "Portal admin"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from sharing.audit import chain
+from sharing.audit import chain, partitions
 from sharing.services import apply_agreement_calendar as _apply_calendar
 from sharing.services import settle_agreement as _settle
 
@@ -34,3 +34,9 @@ def settle_agreement(agreement_id: int) -> dict[str, int] | None:
 def seal_audit() -> int:
     """Beat: seal committed audit events into the hash chain (one sealer at a time)."""
     return chain.seal()
+
+
+@shared_task(name="sharing.tasks.ensure_audit_partitions")
+def ensure_audit_partitions() -> list[str]:
+    """Beat, daily: create the audit record's partitions of this month and the next ones."""
+    return partitions.ensure_partitions()

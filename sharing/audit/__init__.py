@@ -1,6 +1,13 @@
 """The account of every exchange: `record()` and `record_denial()` are the only writers of it."""
 
-from sharing.audit.context import SYSTEM, RequestContext, bound, current, new_request_id
+from sharing.audit.context import (
+    SYSTEM,
+    RequestContext,
+    bound,
+    command_context,
+    current,
+    new_request_id,
+)
 from sharing.audit.writer import DENIALS_DATABASE, Actor, record, record_denial
 
 __all__ = [
@@ -9,6 +16,7 @@ __all__ = [
     "Actor",
     "RequestContext",
     "bound",
+    "command_context",
     "current",
     "new_request_id",
     "record",

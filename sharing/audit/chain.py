@@ -183,6 +183,25 @@ def _sealed_rows(after: int) -> Iterator[tuple[Any, ...]]:
             yield from chunk
 
 
+def _check_kept_before(seq: int, key: bytes) -> Break | None:
+    """Events kept although sealed before a purge's checkpoint, each checked on its own.
+
+    A purge drops whole months; an event of a kept month sealed before the last one dropped
+    (committed across the month's end) has lost its neighbours, not its own seal.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT seq, id, prev_hash, hash, {CANONICAL}, occurred_at, action "  # noqa: S608
+            f"FROM {_table()} WHERE seq <= %s ORDER BY seq",
+            [seq],
+        )
+        for row_seq, event_id, prev_hash, stored, canonical, occurred_at, action in cursor:
+            if link(key, prev_hash, row_seq, canonical) != stored:
+                reason = "its content or hash was changed"
+                return Break(row_seq, event_id, reason, occurred_at, action)
+    return None
+
+
 def _start(full: bool) -> Head:
     kinds = [CheckpointKind.PURGED] if full else [CheckpointKind.PURGED, CheckpointKind.VERIFIED]
     checkpoint = AuditCheckpoint.objects.filter(kind__in=kinds).order_by("-seq", "-id").first()
@@ -203,6 +222,8 @@ def verify(*, full: bool = False, record_checkpoint: bool = True) -> Verificatio
             anchor = AuditEvent.objects.filter(seq=start.seq).values_list("id", "hash").first()
             if anchor is not None and anchor[1] != start.hash:
                 broken = Break(start.seq, anchor[0], "does not match the checkpoint's hash")
+        if broken is None and full and start.seq:
+            broken = _check_kept_before(start.seq, key)
         if broken is None:
             for (
                 row_seq,
@@ -243,3 +264,25 @@ def anchor() -> dict[str, Any]:
     signature = hmac.new(chain_key(), b"bix-audit-anchor|" + message, hashlib.sha256).hexdigest()
     AuditCheckpoint.objects.create(kind=CheckpointKind.ANCHORED, seq=current.seq, hash=current.hash)
     return {**payload, "signature": signature}
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the audit viewer shows of the chain."""
+
+    head: Head
+    unsealed: int
+    last_verified: AuditCheckpoint | None
+    last_anchored: AuditCheckpoint | None
+
+
+def status() -> Status:
+    def last(kind: str) -> AuditCheckpoint | None:
+        return AuditCheckpoint.objects.filter(kind=kind).order_by("-created_at", "-id").first()
+
+    return Status(
+        head=head(),
+        unsealed=AuditEvent.objects.filter(seq__isnull=True).count(),
+        last_verified=last(CheckpointKind.VERIFIED),
+        last_anchored=last(CheckpointKind.ANCHORED),
+    )

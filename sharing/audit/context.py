@@ -60,3 +60,11 @@ def bound(context: RequestContext) -> Iterator[RequestContext]:
         yield context
     finally:
         unbind(token)
+
+
+def command_context() -> RequestContext:
+    """The context of a management command: the one manage.py bound, else a new one."""
+    bound_now = current()
+    if bound_now.channel == AuditChannel.COMMAND:
+        return bound_now
+    return RequestContext(channel=AuditChannel.COMMAND, request_id=new_request_id())

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 
@@ -153,6 +154,8 @@ class AuditEvent(models.Model):
         on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
+        # Every index is written again when the sealer seals a row: only those queries use.
+        db_index=False,
     )
     # Kept as text too, so the record stays readable if the user or key is ever removed; the
     # ids stay as they were (DO_NOTHING): the record is never updated.
@@ -168,6 +171,7 @@ class AuditEvent(models.Model):
         on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
+        db_index=False,  # audit_by_agency (agency, -occurred_at) serves it
     )
     country = models.ForeignKey(
         Country,
@@ -205,6 +209,8 @@ class AuditEvent(models.Model):
             models.Index(fields=["action", "-occurred_at"], name="audit_by_action"),
             models.Index(fields=["agency", "-occurred_at"], name="audit_by_agency"),
             models.Index(fields=["object_type", "-occurred_at"], name="audit_by_object_type"),
+            # "Who accessed this report": object_ids @> '["<uuid>"]'.
+            GinIndex(fields=["object_ids"], opclasses=["jsonb_path_ops"], name="audit_by_object"),
         ]
 
     def __str__(self) -> str:

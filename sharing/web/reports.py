@@ -8,7 +8,8 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.db.models import F
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
 
 from agencies.models import Agency, Country
 from portal.typing import AuthenticatedHttpRequest
@@ -17,9 +18,16 @@ from sharing.access import explain_visibility
 from sharing.models import Attachment, AuditAction, Report, ReportState, Tlp
 from sharing.pagination import BadCursor, newest_first
 from sharing.search.correlation import correlate, sharing_values, uncommon
+from sharing.web.audit_log import report_accesses
 from sharing.web.context import request_context
 from sharing.web.editor import release_preview
 from sharing.web.history import version_history
+from sharing.web.justification import (
+    JustificationForm,
+    needs_justification,
+    remember,
+    remembered,
+)
 from sharing.web.labels import TLP_MEANINGS
 from sharing.web.lookups import visible_report_or_404
 from sharing.web.maps import map_point
@@ -28,14 +36,45 @@ from sharing.web.rendering import render_markdown
 logger = logging.getLogger(__name__)
 
 
+def _justification_page(
+    request: AuthenticatedHttpRequest, report: Report
+) -> tuple[str, HttpResponse | None]:
+    """The remembered justification, or the page asking for one (or a redirect once given)."""
+    if not needs_justification(report, request.user):
+        return "", None
+    given = remembered(request, report)
+    if given:
+        return given, None
+    form = JustificationForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        remember(request, report, form.cleaned_data["justification"])
+        return "", redirect(request.get_full_path())
+    page = render(
+        request,
+        "sharing/report_justify.html",
+        {
+            "report": report,
+            "form": form,
+            "tlp_label": Tlp(report.tlp).label,
+            "tlp_meaning": TLP_MEANINGS[report.tlp],
+        },
+        status=400 if form.is_bound else 200,
+    )
+    return "", page
+
+
 @login_required
 def report_detail(request: AuthenticatedHttpRequest, report_uuid: Any) -> HttpResponse:
     report = visible_report_or_404(request, report_uuid)
+    justification, asking = _justification_page(request, report)
+    if asking is not None:
+        return asking
     audit.record(
         request.user,
         AuditAction.REPORT_VIEWED,
         [report],
         context=request_context(request),
+        justification=justification,
     )
     user_agency = request.user.agency
     is_originator = services.may_change(report, request.user)
@@ -64,6 +103,7 @@ def report_detail(request: AuthenticatedHttpRequest, report_uuid: Any) -> HttpRe
         "location": _location(report),
     }
     if is_originator:
+        context["accesses"] = report_accesses(report)
         # Live rows first, then the ended ones, each in the order they were granted.
         context["disseminations"] = report.disseminations.select_related(
             "recipient_country", "recipient_agency__country", "agreement", "forwarded_by__country"
@@ -90,7 +130,9 @@ def _location(report: Report) -> list[dict[str, Any]]:
 
 
 @login_required
-def attachment_download(request: AuthenticatedHttpRequest, attachment_uuid: Any) -> FileResponse:
+def attachment_download(
+    request: AuthenticatedHttpRequest, attachment_uuid: Any
+) -> HttpResponseBase:
     """The file, if its report is visible to the user; otherwise the same audited 404."""
     attachment = (
         Attachment.objects.select_related("report")
@@ -105,6 +147,12 @@ def attachment_download(request: AuthenticatedHttpRequest, attachment_uuid: Any)
             details={"attachment": str(attachment_uuid), "path": request.path},
         )
         raise Http404("No such attachment.")
+    justification = ""
+    if needs_justification(attachment.report, request.user):
+        justification = remembered(request, attachment.report)
+        if not justification:
+            # The report page asks for it first; its attachment links work after that.
+            return redirect("report-detail", attachment.report.uuid)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
@@ -115,6 +163,7 @@ def attachment_download(request: AuthenticatedHttpRequest, attachment_uuid: Any)
         AuditAction.ATTACHMENT_DOWNLOADED,
         [attachment.report],
         context=request_context(request),
+        justification=justification,
         details={"attachment": str(attachment.uuid), "sha256": attachment.sha256},
     )
     response = FileResponse(

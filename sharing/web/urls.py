@@ -4,6 +4,7 @@ from django.urls import path
 
 from sharing.web import (
     access_requests,
+    audit_log,
     dashboard,
     editor,
     export,
@@ -35,6 +36,8 @@ urlpatterns = [
     ),
     path("reports/<uuid:report_uuid>/publish/", editor.report_publish, name="report-publish"),
     path("reports/<uuid:report_uuid>/retract/", editor.report_retract, name="report-retract"),
+    path("audit/", audit_log.audit_log, name="audit-log"),
+    path("audit/export/", audit_log.audit_export, name="audit-export"),
     path("search/", search.search_page, name="search"),
     path("lookup/", lookup.lookup_page, name="lookup"),
     path("lookup/request/", access_requests.request_access, name="lookup-request"),

@@ -50,12 +50,13 @@ def nav_items(client: Client) -> list[str]:
                 "lookup",
                 "access-requests",
                 "agency-admin",
+                "audit",
             ],
         ),
         (
             Role.ANALYST,
             True,
-            ["home", "reports", "new-report", "search", "lookup", "portal-admin"],
+            ["home", "reports", "new-report", "search", "lookup", "audit", "portal-admin"],
         ),
     ],
 )
@@ -94,7 +95,7 @@ def test_portal_admin_without_an_agency_sees_the_admin_but_not_agency_screens(
 ) -> None:
     settings.ROOT_URLCONF = LATER_SCREENS
     client = signed_in(portal_admin)
-    assert nav_items(client) == ["home", "reports", "portal-admin"]
+    assert nav_items(client) == ["home", "reports", "audit", "portal-admin"]
     assert "data-nav-alerts" not in client.get(reverse("home")).content.decode()
 
 

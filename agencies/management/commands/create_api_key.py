@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, PartnerSystem, Scope
 from agencies.services import create_api_key, create_partner_system
-from sharing.audit import RequestContext
-from sharing.models import AuditChannel
+from sharing.audit import command_context
 
 
 class Command(BaseCommand):
@@ -37,7 +36,7 @@ class Command(BaseCommand):
         if days < 0:
             raise CommandError("--expires-in-days must be 0 or more.")
         expires = timezone.now() + dt.timedelta(days=days) if days else None
-        context = RequestContext(channel=AuditChannel.COMMAND)
+        context = command_context()
         try:
             partner = PartnerSystem.objects.filter(agency=agency, name=options["name"]).first()
             if partner is None:

@@ -13,8 +13,8 @@ from tqdm import tqdm
 
 from sharing import services
 from sharing.access import Progress
-from sharing.audit import RequestContext
-from sharing.models import Agreement, AgreementChange, AuditChannel
+from sharing.audit import command_context
+from sharing.models import Agreement, AgreementChange
 
 # Amendments take terms the admin's form collects; the shell offers the state changes.
 STATE_CHANGES = [change for change in AgreementChange if change != AgreementChange.AMEND]
@@ -71,7 +71,7 @@ class Command(BaseCommand):
                     actor=None,
                     reason=options["reason"],
                     progress=bar,
-                    context=RequestContext(channel=AuditChannel.COMMAND),
+                    context=command_context(),
                     **(extra if change == AgreementChange.ACTIVATE else {}),
                 )
         except (ValidationError, PermissionDenied) as exc:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("agencies", "0003_user_language"),
-        ("sharing", "0022_feed_positions"),
+        ("sharing", "0025_audit_cheaper_seal"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
