@@ -55,11 +55,26 @@ screenshots: install
 
 # Front-end libraries: exact versions in package.json, copied into static/vendor/ (committed, so
 # `make run` needs no npm).
-HTMX_VERSION := $(shell sed -n 's/.*"htmx.org": "\(.*\)".*/\1/p' package.json)
+version = $(shell sed -n 's/.*"$(1)": "\(.*\)".*/\1/p' package.json)
+HTMX_VERSION := $(call version,htmx.org)
+CHARTJS_VERSION := $(call version,chart.js)
+LEAFLET_VERSION := $(call version,leaflet)
+TOPOJSON_VERSION := $(call version,topojson-client)
+ATLAS_VERSION := $(call version,world-atlas)
 vendor:
 	npm ci --no-audit --no-fund --ignore-scripts
 	mkdir -p static/vendor/htmx.org-$(HTMX_VERSION)
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE static/vendor/htmx.org-$(HTMX_VERSION)/
+	mkdir -p static/vendor/chart.js-$(CHARTJS_VERSION)
+	# Source maps too: the scripts name them, and the hashed static storage resolves every name.
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map node_modules/chart.js/LICENSE.md static/vendor/chart.js-$(CHARTJS_VERSION)/
+	mkdir -p static/vendor/leaflet-$(LEAFLET_VERSION)
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images node_modules/leaflet/LICENSE static/vendor/leaflet-$(LEAFLET_VERSION)/
+	mkdir -p static/vendor/topojson-client-$(TOPOJSON_VERSION)
+	cp node_modules/topojson-client/dist/topojson-client.min.js node_modules/topojson-client/LICENSE static/vendor/topojson-client-$(TOPOJSON_VERSION)/
+	# Natural Earth 1:50m country boundaries (public domain), as TopoJSON: the maps' only layer.
+	mkdir -p static/vendor/world-atlas-$(ATLAS_VERSION)
+	cp node_modules/world-atlas/countries-50m.json node_modules/world-atlas/LICENSE static/vendor/world-atlas-$(ATLAS_VERSION)/
 
 migrate: install
 	$(BIN)/python manage.py migrate --no-input

@@ -477,6 +477,8 @@ def measure(runs: int) -> tuple[list[Row], dict[str, int]]:
 def data_shape() -> dict[str, Any]:
     from django.db import connection
 
+    from sharing.search.query import match_sql
+
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM sharing_report")
         reports = cursor.fetchone()[0]
@@ -489,8 +491,8 @@ def data_shape() -> dict[str, Any]:
         matches = {}
         for label, text in QUERIES.items():
             cursor.execute(
-                "SELECT count(*) FROM sharing_report WHERE " + _match_sql(),
-                [text] * 4,
+                "SELECT count(*) FROM sharing_report WHERE " + match_sql(text)[0],
+                match_sql(text)[1],
             )
             matches[label] = cursor.fetchone()[0]
     return {
@@ -501,12 +503,6 @@ def data_shape() -> dict[str, Any]:
         "languages": languages,
         "matches": matches,
     }
-
-
-def _match_sql() -> str:
-    from sharing.search.query import MATCH_SQL
-
-    return MATCH_SQL
 
 
 def render(rows: list[Row], shape: dict[str, Any], env: dict[str, str]) -> str:
@@ -520,7 +516,7 @@ def render(rows: list[Row], shape: dict[str, Any], env: dict[str, str]) -> str:
     return f"""{DOCS_START}
 ## Search and hit/no-hit (`bench/search.py`)
 
-Run {when} on {env["machine"]}, PostgreSQL {env["postgres"]}, load {env["load"]}, commit
+Run {when} on {env["machine"]}, {env["postgres"]}, load {env["load"]}, commit
 {env["commit"]}. Data: `bench/visibility.py`'s seed ({shape["reports"]:,} reports) enriched by
 `bench/search.py --enrich`: text in the report's language ({shape["languages"]}),
 {shape["indicators"]:,} indicators ({shape["distinct"]:,} distinct values; five per report),

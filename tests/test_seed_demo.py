@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from io import StringIO
 
@@ -31,6 +32,7 @@ from sharing.models import (
     Dissemination,
     Indicator,
     Report,
+    ReportState,
     Tlp,
 )
 
@@ -85,7 +87,8 @@ def test_running_twice_gives_the_same_data(seeded: None, db: None) -> None:
     call_command("seed_demo", reports=REPORTS, stdout=out)
 
     assert counts() == first
-    assert first["published reports"] == first["reports"] == REPORTS
+    assert first["reports"] == REPORTS
+    assert first["published reports"] == REPORTS - 1  # one draft among the first forty
     assert first["countries"] == 12
     assert first["agreements"] == len(AGREEMENTS)
     assert first["users"] == first["memberships"] + 1  # the portal admin has no agency
@@ -100,7 +103,34 @@ def test_a_larger_count_adds_only_the_missing_reports(seeded: None, db: None) ->
 
     after = set(Report.objects.values_list("title", flat=True))
     assert before < after
-    assert Report.objects.published().count() == REPORTS + 5
+    assert Report.objects.count() == REPORTS + 5
+
+
+def test_reports_span_the_last_year_with_drafts_edits_and_a_retraction(
+    seeded: None, db: None
+) -> None:
+    call_command("seed_demo", reports=REPORTS + 5, verbosity=0)
+    published = Report.objects.exclude(published_at=None)
+    days = {report.published_at.date() for report in published if report.published_at}
+    now = timezone.now()
+    assert len(days) > 30  # not all in the same minute: "newest" and trends mean something
+    assert min(days) >= (now - dt.timedelta(days=366)).date()
+    assert max(days) <= now.date()
+    assert Report.objects.filter(state=ReportState.DRAFT).exists()
+    edited = Report.objects.filter(version=2).first()
+    assert edited is not None
+    assert edited.versions.count() == 2
+    assert edited.published_at is not None
+    assert edited.modified_at > edited.published_at  # edited after publication, as of then
+    retracted = Report.objects.get(state=ReportState.RETRACTED)
+    assert retracted.retracted_at is not None
+    assert retracted.published_at is not None
+    assert retracted.retracted_at > retracted.published_at
+    # The shares made on publication carry the instant the report says it was published.
+    shared = published.filter(state=ReportState.PUBLISHED, tlp=Tlp.GREEN).first()
+    assert shared is not None
+    rows = shared.disseminations.filter(revoked_at=None).exclude(basis="originator")
+    assert set(rows.values_list("granted_at", flat=True)) == {shared.published_at}
 
 
 def test_reports_of_an_author_moved_to_another_agency_are_skipped(seeded: None, db: None) -> None:

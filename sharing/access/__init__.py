@@ -24,6 +24,7 @@ from sharing.access.grants import (
     view_permission,
 )
 from sharing.access.principals import Principal, forget, resolve
+from sharing.access.queries import category_counts
 from sharing.access.rules import (
     AgreementTerms,
     Denial,
@@ -59,6 +60,7 @@ __all__ = [
     "agreement_denial",
     "agreements_of",
     "apply_audience",
+    "category_counts",
     "compute_audience",
     "disseminate",
     "every_agency_group",

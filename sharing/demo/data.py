@@ -1301,6 +1301,15 @@ def _indicator(rng: random.Random, kind: IndicatorType, country: str, routes: Se
 
 
 @dataclass(frozen=True)
+class Revision:
+    """A later edit of a published report: a new version its recipients see."""
+
+    at: dt.datetime
+    changes: dict[str, Any]
+    note: str
+
+
+@dataclass(frozen=True)
 class PlannedReport:
     agency: str
     author: str
@@ -1309,6 +1318,10 @@ class PlannedReport:
     rel_to: tuple[str, ...] = ()
     recipients: tuple[str, ...] = ()
     indicators: tuple[tuple[str, str], ...] = ()
+    # When it was published (the seed publishes it as of then); None: it stays a draft.
+    published_at: dt.datetime | None = None
+    revision: Revision | None = None
+    retracted: tuple[dt.datetime, str] | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -1534,6 +1547,50 @@ def _distinct(make: Callable[[], PlannedReport], seen: dict[tuple[str, str], int
     return item
 
 
+# Every so many reports of the plan, one stays a draft, one is edited once after publication
+# (two versions) and one is retracted; at offsets that miss the fixed showcase reports.
+DRAFT_EVERY, DRAFT_AT = 60, 12
+REVISED_EVERY, REVISED_AT = 25, 11
+RETRACTED_EVERY, RETRACTED_AT = 100, 42
+HISTORY_DAYS = 365
+RETRACTION_REASON = (
+    "Withdrawn by the originator: the source recanted and the sighting could not be confirmed."
+)
+
+
+def _life(
+    rng: random.Random, item: PlannedReport, index: int, anchor: dt.datetime
+) -> PlannedReport:
+    """When the report was published over the last year (recent months busier), and what
+    happened to it since: nothing, an edit, a retraction; or it is still a draft."""
+    if index % DRAFT_EVERY == DRAFT_AT:
+        return item
+    days = HISTORY_DAYS * (1 - rng.random() ** 0.7)
+    published = anchor - dt.timedelta(days=days, seconds=rng.randint(0, 86_399))
+    later = published + min(dt.timedelta(days=rng.randint(1, 6)), (anchor - published) / 2)
+    item = replace(item, published_at=published)
+    if index % RETRACTED_EVERY == RETRACTED_AT:
+        return replace(item, retracted=(later, RETRACTION_REASON))
+    if index % REVISED_EVERY == REVISED_AT:
+        priority = min(int(item.fields["priority"]) + 1, max(Priority.values))
+        update = rng.choice(UPDATES)
+        changes = {
+            "priority": priority,
+            "summary": f"{item.fields['summary']} Update: {update}",
+            "body": f"{item.fields['body']}\n**Update.** {update}\n",
+        }
+        return replace(item, revision=Revision(at=later, changes=changes, note=update))
+    return item
+
+
+UPDATES = (
+    "A second source confirmed the sighting; priority raised.",
+    "The vehicle was seen again at the same crossing two days later.",
+    "Partner checks found the phone number in an earlier case.",
+    "Laboratory results confirmed the substance.",
+)
+
+
 def build_plan(count: int, today: dt.date) -> list[PlannedReport]:
     """The first `count` demo reports; a larger count extends a smaller one's list."""
     rng = random.Random(SEED)  # noqa: S311 - reproducible demo data, not secrets
@@ -1548,5 +1605,5 @@ def build_plan(count: int, today: dt.date) -> list[PlannedReport]:
             if index < len(cases)
             else partial(_random_report, rng, anchor)
         )
-        plan.append(_distinct(make, seen))
+        plan.append(_life(rng, _distinct(make, seen), index, anchor))
     return plan

@@ -50,6 +50,7 @@ class ReportFilters:
     originator_country_id: int | None = None
     priority: int | None = None
     language: str | None = None
+    located: bool | None = None  # True: only reports with coordinates (the dashboard's map)
     published_from: dt.datetime | None = None
     published_until: dt.datetime | None = None
 
@@ -64,12 +65,19 @@ class ReportFilters:
             "originator_country": self.originator_country_id,
             "priority": self.priority,
             "language": self.language,
+            "located": self.located or None,
         }
         return {name: value for name, value in values.items() if value is not None}
 
     def apply(self, reports: _Reports) -> _Reports:
         """The same conditions through the ORM (a queryset already narrowed by visible_to)."""
-        lookups = {_ORM_FIELDS[name]: value for name, value in self.on_report().items()}
+        lookups: dict[str, Any] = {
+            _ORM_FIELDS[name]: value
+            for name, value in self.on_report().items()
+            if name in _ORM_FIELDS
+        }
+        if self.located:
+            lookups["latitude__isnull"] = False
         if self.published_from is not None:
             lookups["published_at__gte"] = self.published_from
         if self.published_until is not None:
@@ -257,6 +265,19 @@ class Report(models.Model):
                 )
             ),
             GinIndex(fields=["search_vector"], name="report_search"),
+            # The dashboard's counts by category over recent months, read index-only.
+            models.Index(
+                fields=["published_at"],
+                include=["category", "id"],
+                condition=models.Q(state=ReportState.PUBLISHED),
+                name="report_recent_category",
+            ),
+            # The dashboard's map: the newest published reports that have a location.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=models.Q(state=ReportState.PUBLISHED, latitude__isnull=False),
+                name="report_located_newest",
+            ),
         ]
 
     def __str__(self) -> str:

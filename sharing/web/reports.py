@@ -30,6 +30,7 @@ from sharing.web.justification import (
 )
 from sharing.web.labels import TLP_MEANINGS
 from sharing.web.lookups import visible_report_or_404
+from sharing.web.maps import map_point
 from sharing.web.rendering import render_markdown
 
 logger = logging.getLogger(__name__)
@@ -99,6 +100,7 @@ def report_detail(request: AuthenticatedHttpRequest, report_uuid: Any) -> HttpRe
         "history": version_history(list(versions), for_originator=is_originator),
         "is_originator": is_originator,
         "explanation": explain_visibility(report, user_agency) if user_agency else None,
+        "location": _location(report),
     }
     if is_originator:
         context["accesses"] = report_accesses(report)
@@ -109,6 +111,22 @@ def report_detail(request: AuthenticatedHttpRequest, report_uuid: Any) -> HttpRe
         if report.state == ReportState.DRAFT:
             context["preview"] = release_preview(report)
     return render(request, "sharing/report_detail.html", context)
+
+
+def _location(report: Report) -> list[dict[str, Any]]:
+    """The report's point for its small map, if it has one."""
+    if report.latitude is None or report.longitude is None:
+        return []
+    return [
+        map_point(
+            uuid=report.uuid,
+            title=report.title,
+            latitude=report.latitude,
+            longitude=report.longitude,
+            tlp=report.tlp,
+            place=report.place,
+        )
+    ]
 
 
 @login_required

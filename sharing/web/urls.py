@@ -5,6 +5,7 @@ from django.urls import path
 from sharing.web import (
     access_requests,
     audit_log,
+    dashboard,
     editor,
     export,
     lookup,
@@ -14,7 +15,7 @@ from sharing.web import (
 )
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboard.dashboard, name="home"),
     path("reports/", views.report_list, name="report-list"),
     path("reports/export/", export.report_export, name="report-export"),
     path("reports/new/", editor.report_new, name="report-new"),

@@ -1,4 +1,4 @@
-"""The home page and the report list; every lookup starts from Report.objects.visible_to()."""
+"""The report list; every lookup starts from Report.objects.visible_to()."""
 
 from __future__ import annotations
 
@@ -17,19 +17,6 @@ from sharing.web.context import request_context
 from sharing.web.filters import ReportListForm
 
 PAGE_SIZE = 50
-
-
-@login_required
-def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    newest = Report.objects.newest_visible(request.user, 10)
-    latest = list(newest.select_related("category", "originator_agency__country"))
-    audit.record(
-        request.user,
-        AuditAction.REPORT_LISTED,
-        context=request_context(request),
-        details={"page": "home", "count": len(latest)},
-    )
-    return render(request, "sharing/home.html", {"latest": latest})
 
 
 @login_required

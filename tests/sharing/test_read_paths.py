@@ -255,7 +255,7 @@ def test_home_page_lists_the_newest_visible_reports_and_audits_the_listing(
     response = signed_in(bravo_analyst).get(reverse("home"))
     assert [r.pk for r in response.context["latest"]] == [shared.pk]
     event = AuditEvent.objects.get(action=AuditAction.REPORT_LISTED, actor_user=bravo_analyst)
-    assert event.details == {"page": "home", "count": 1}
+    assert event.details == {"page": "home", "count": 1, "map": 0}
 
 
 @pytest.mark.parametrize(

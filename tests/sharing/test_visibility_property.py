@@ -10,6 +10,7 @@ deactivated, and the checks run before each settlement as well as after.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 from agencies.models import Agency, AgencyKind, Country, PartnerAPIKey, User
 from agencies.services import create_agency, create_api_key, create_country, create_partner_system
 from sharing import services
-from sharing.access import explain_visibility
+from sharing.access import category_counts, explain_visibility
 from sharing.models import (
     Agreement,
     Category,
@@ -534,3 +535,10 @@ def _check_filtered(
                 reverse=True,
             )
             assert listed == [pk for _, pk in expected], (code, f, agreement_specs)
+    # The dashboard's counts by category count the same reports.
+    since = instants[len(instants) // 2] if instants else timezone.now()
+    for code in AGENCIES:
+        user = User.objects.get(pk=world["users"][code].pk)
+        visible = Report.objects.visible_to(user).published().filter(published_at__gte=since)
+        counted = Counter(visible.values_list("category_id", flat=True))
+        assert category_counts(user, since) == dict(counted), code

@@ -24,6 +24,7 @@ from agencies.services import (
     grant_portal_admin,
     set_membership,
 )
+from sharing.demo.clock import as_of
 from sharing.demo.data import (
     ADMIN_USERNAME,
     AGENCIES,
@@ -41,6 +42,7 @@ from sharing.demo.data import (
     NO_AGREEMENT_COUNTRY,
     PARTNER_SYSTEMS,
     ROLE_SUFFIXES,
+    PlannedReport,
     build_plan,
     username_for,
 )
@@ -51,14 +53,20 @@ from sharing.models import (
     Dissemination,
     Indicator,
     Report,
+    ReportState,
 )
 from sharing.services import (
     activate_agreement,
     create_agreement,
     create_report,
+    edit_report,
     publish_report,
+    retract_report,
     suspend_agreement,
 )
+
+# How long before its publication a demo report was started.
+WRITING_TIME = dt.timedelta(hours=2)
 
 # --------------------------------------------------------------------------------------------
 # The command
@@ -261,24 +269,56 @@ class Command(BaseCommand):
             file=sys.stderr,
             disable=self.verbosity == 0 or not sys.stderr.isatty(),
         )
+        # Oldest first, so that ids follow publication times as they would have.
+        todo.sort(key=lambda item: item.published_at or timezone.now())
         with progress:
             for start in range(0, len(todo), BATCH):
                 # Drafts and publications commit together in batches: a re-run never meets a
-                # stray draft, and a batch costs one commit instead of forty.
+                # half-written report, and a batch costs one commit instead of forty.
                 with transaction.atomic():
                     for item in todo[start : start + BATCH]:
-                        author = authors[item.author.lower()]
-                        report = create_report(
-                            actor=author,
-                            fields={**item.fields, "category": categories[item.category]},
-                            rel_to=[countries[c] for c in item.rel_to],
-                            recipients=[agencies[a] for a in item.recipients],
-                            indicators=item.indicators,
-                            context=CONTEXT,
+                        self._report(
+                            item, authors[item.author.lower()], categories, countries, agencies
                         )
-                        publish_report(report, actor=author, context=CONTEXT)
                         progress.update()
         return len(todo)
+
+    def _report(
+        self,
+        item: PlannedReport,
+        author: User,
+        categories: dict[str, Category],
+        countries: dict[str, Country],
+        agencies: dict[str, Agency],
+    ) -> None:
+        """Written, published, edited and retracted each as of its planned instant."""
+        written = (item.published_at or timezone.now()) - WRITING_TIME
+        with as_of(written):
+            report = create_report(
+                actor=author,
+                fields={**item.fields, "category": categories[item.category]},
+                rel_to=[countries[c] for c in item.rel_to],
+                recipients=[agencies[a] for a in item.recipients],
+                indicators=item.indicators,
+                context=CONTEXT,
+            )
+        if item.published_at is None:
+            return
+        with as_of(item.published_at):
+            publish_report(report, actor=author, context=CONTEXT)
+        if item.revision is not None:
+            with as_of(item.revision.at):
+                edit_report(
+                    report,
+                    actor=author,
+                    changes=item.revision.changes,
+                    change_note=item.revision.note,
+                    context=CONTEXT,
+                )
+        if item.retracted is not None:
+            at, reason = item.retracted
+            with as_of(at):
+                retract_report(report, actor=author, reason=reason, context=CONTEXT)
 
     # -- output ------------------------------------------------------------------------------
 
@@ -290,6 +330,8 @@ class Command(BaseCommand):
             "memberships": Membership.objects.count(),
             "agreements": Agreement.objects.count(),
             "published reports": Report.objects.published().count(),
+            "drafts": Report.objects.filter(state=ReportState.DRAFT).count(),
+            "retracted": Report.objects.filter(state=ReportState.RETRACTED).count(),
             "indicators": Indicator.objects.count(),
             "live disseminations": Dissemination.objects.filter(revoked_at__isnull=True).count(),
         }

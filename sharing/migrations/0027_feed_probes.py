@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("agencies", "0003_user_language"),
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("sharing", "0025_audit_cheaper_seal"),
+        ("sharing", "0026_dashboard_indexes"),
     ]
 
     operations = [
